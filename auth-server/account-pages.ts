@@ -1,0 +1,82 @@
+// /account (connected agents, Remove) and /mail (the local inbox, as a page and as JSON).
+import { readForm } from '../common/http.js';
+import type { Logger } from '../common/log.js';
+import type { Grants } from './grants.js';
+import { describeClient, describeScopes } from './interactions.js';
+import type { Mailbox } from './mail.js';
+import type { Router } from './pages.js';
+import { renderPage } from './pages.js';
+import type { SignIn } from './sign-in.js';
+
+const when = (epoch?: number) => (epoch ? new Date(epoch * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'never');
+
+export function registerAccountPages(router: Router, provider: any, signIn: SignIn, grants: Grants, mailbox: Mailbox, log: Logger) {
+  const loginPage = (ctx: any, extra: Record<string, unknown> = {}) =>
+    renderPage(ctx, 'login', 'Sign in', { action: '/account', demoUsers: signIn.demoUsers, ...extra });
+
+  async function agentsOf(accountId: string) {
+    return Promise.all(grants.listForAccount(accountId).map(async (g) => {
+      const client = await provider.Client.find(g.clientId).catch(() => undefined);
+      const scopes = [...new Set(Object.values(g.resources).flatMap((s) => s.split(' ')))];
+      const described = describeClient(client ?? { clientId: g.clientId });
+      return {
+        grantId: g.id,
+        clientId: g.clientId,
+        name: described.name,
+        isAgent: described.isAgent,
+        scopes: describeScopes(scopes),
+        connected: when(g.iat),
+        lastUsed: when(grants.lastUsed(g.clientId, accountId)),
+      };
+    }));
+  }
+
+  router.get('/account', async (ctx) => {
+    const user = signIn.signedInUser(ctx);
+    if (!user) return loginPage(ctx);
+    renderPage(ctx, 'account', 'Your account', { user: user.email, agents: await agentsOf(user.email), notice: ctx.query.notice });
+  });
+
+  router.post('/account/email', async (ctx) => {
+    const sent = signIn.sendCode((await readForm(ctx.req)).email);
+    loginPage(ctx, sent.error ? { error: sent.error } : { email: sent.email });
+  });
+
+  router.post('/account/login', async (ctx) => {
+    const form = await readForm(ctx.req);
+    const result = signIn.verify(form.email, form.code);
+    if (!result.account) return loginPage(ctx, { email: form.email, error: result.error });
+    signIn.startSession(ctx, result.account);
+    ctx.status = 303;
+    ctx.redirect('/account');
+  });
+
+  router.post('/account/logout', async (ctx) => {
+    signIn.endSession(ctx);
+    ctx.status = 303;
+    ctx.redirect('/account');
+  });
+
+  router.post('/account/agents/:grantId/remove', async (ctx, { grantId }) => {
+    await readForm(ctx.req);
+    const user = signIn.signedInUser(ctx);
+    if (!user) return loginPage(ctx, { error: 'Sign in to manage your agents.' });
+    const grant = grants.listForAccount(user.email).find((g) => g.id === grantId);
+    if (!grant) return renderPage(ctx, 'error', 'Not found', { error: 'not_found', description: 'No such agent on your account.' }, 404);
+    await grants.revoke(grantId);
+    log.info('agent removed, grant revoked', { sub: user.email, client_id: grant.clientId });
+    ctx.status = 303;
+    ctx.redirect(`/account?notice=${encodeURIComponent('Agent removed. Its tokens no longer work.')}`);
+  });
+
+  router.get('/mail', (ctx) => {
+    const to = typeof ctx.query.to === 'string' ? ctx.query.to.toLowerCase() : undefined;
+    const messages = mailbox.list(to);
+    if (ctx.query.format === 'json' || (ctx.accepts('html', 'json') === 'json')) {
+      ctx.set('cache-control', 'no-store');
+      ctx.body = { messages };
+      return;
+    }
+    renderPage(ctx, 'mail', 'Inbox', { messages, user: signIn.signedInUser(ctx)?.email });
+  });
+}

@@ -1,0 +1,75 @@
+// Users' grants to clients (what /account lists), client usage, and revocation of a whole grant.
+// JWT access tokens are not stored by oidc-provider, so we record each issued token's jti with its
+// grant: a token whose grant was revoked is refused by token exchange even before it expires.
+import type { Db } from '../common/db.js';
+import { epochSeconds } from '../common/db.js';
+
+export interface GrantRow {
+  id: string;
+  clientId: string;
+  accountId: string;
+  resources: Record<string, string>;
+  iat: number;
+}
+
+export function createGrants(db: Db, provider: any) {
+  const byAccount = db.prepare(
+    `SELECT id, payload FROM oidc WHERE model = 'Grant' AND json_extract(payload, '$.accountId') = ?
+       AND (expires_at IS NULL OR expires_at > unixepoch()) ORDER BY id`,
+  );
+  const recordToken = db.prepare(
+    'INSERT OR IGNORE INTO issued_tokens (jti, grant_id, client_id, account_id, expires_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const tokenState = db.prepare(
+    `SELECT t.grant_id, r.revoked_at FROM issued_tokens t LEFT JOIN revoked_grants r ON r.grant_id = t.grant_id WHERE t.jti = ?`,
+  );
+  const markRevoked = db.prepare('INSERT OR IGNORE INTO revoked_grants (grant_id, revoked_at) VALUES (?, ?)');
+  const touch = db.prepare(
+    `INSERT INTO client_usage (client_id, account_id, last_used_at) VALUES (?, ?, ?)
+     ON CONFLICT (client_id, account_id) DO UPDATE SET last_used_at = excluded.last_used_at`,
+  );
+  const lastUse = db.prepare('SELECT last_used_at FROM client_usage WHERE client_id = ? AND account_id = ?');
+  const sweepTokens = db.prepare('DELETE FROM issued_tokens WHERE expires_at <= ?');
+
+  return {
+    listForAccount(accountId: string): GrantRow[] {
+      return (byAccount.all(accountId) as { id: string; payload: string }[]).map(({ id, payload }) => {
+        const p = JSON.parse(payload);
+        return { id, clientId: p.clientId, accountId: p.accountId, resources: p.resources ?? {}, iat: p.iat };
+      });
+    },
+
+    /** called for every issued access token (events from oidc-provider and token exchange) */
+    recordIssued(token: any): void {
+      recordToken.run(token.jti, token.grantId ?? null, token.clientId, token.accountId ?? null, token.exp ?? epochSeconds() + 3600);
+      touch.run(token.clientId, token.accountId ?? '', epochSeconds());
+    },
+    touch(clientId: string, accountId = ''): void {
+      touch.run(clientId, accountId, epochSeconds());
+    },
+    lastUsed(clientId: string, accountId: string): number | undefined {
+      return (lastUse.get(clientId, accountId) as { last_used_at: number } | undefined)?.last_used_at;
+    },
+
+    /** 'active' | 'revoked' | 'unknown' (not issued here) for a JWT access token's jti */
+    tokenState(jti: string): { state: 'active' | 'revoked' | 'unknown'; grantId?: string } {
+      const row = tokenState.get(jti) as { grant_id: string | null; revoked_at: number | null } | undefined;
+      if (!row) return { state: 'unknown' };
+      return { state: row.revoked_at ? 'revoked' : 'active', grantId: row.grant_id ?? undefined };
+    },
+
+    /** removes the grant, every stored token from it, and marks its JWTs revoked */
+    async revoke(grantId: string): Promise<void> {
+      markRevoked.run(grantId, epochSeconds());
+      const grant = await provider.Grant.find(grantId);
+      await grant?.destroy();
+      await provider.AccessToken.adapter.revokeByGrantId(grantId);
+    },
+
+    sweep(): number {
+      return sweepTokens.run(epochSeconds()).changes;
+    },
+  };
+}
+
+export type Grants = ReturnType<typeof createGrants>;

@@ -1,0 +1,72 @@
+// Verifies access tokens this server issued, when they come back to it as input
+// (token exchange subject/actor tokens, CIBA login_hint_token).
+// Checks: ES256 signature with our key, typ at+jwt, issuer, expiry, audience among the allowed,
+// and that the token's grant has not been revoked (JWT access tokens are not stored, we track their jti).
+import crypto from 'node:crypto';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Grants } from './grants.js';
+import type { PrivateJwks } from './keys.js';
+
+export interface OwnToken extends JWTPayload {
+  sub: string;
+  jti: string;
+  exp: number;
+  client_id: string;
+  scope?: string;
+  act?: Actor;
+  may_act?: { sub: string };
+  client_type?: string;
+  client_assurance_level?: number;
+  region?: string;
+}
+
+export interface Actor {
+  sub: string;
+  act?: Actor;
+}
+
+export type OwnTokenProblem = 'malformed' | 'expired' | 'foreign' | 'audience' | 'revoked';
+
+export class OwnTokenError extends Error {
+  constructor(readonly problem: OwnTokenProblem, message: string) {
+    super(message);
+  }
+}
+
+export function createOwnTokenVerifier(issuer: string, jwks: PrivateJwks, grants: Grants) {
+  const keys = new Map(
+    jwks.keys.filter((k) => k.alg === 'ES256').map((k) => [(k as any).kid as string, crypto.createPublicKey({ key: k, format: 'jwk' })]),
+  );
+  const getKey = (header: { kid?: string }) => {
+    const key = header.kid ? keys.get(header.kid) : undefined;
+    if (!key) throw new OwnTokenError('foreign', 'token is not signed by a key of this server');
+    return key;
+  };
+
+  return async function verifyOwnToken(token: unknown, audiences: string[]): Promise<OwnToken> {
+    if (typeof token !== 'string' || token.split('.').length !== 3) throw new OwnTokenError('malformed', 'token is not a JWT');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, { issuer, typ: 'at+jwt', algorithms: ['ES256'], requiredClaims: ['sub', 'jti', 'exp'] }));
+    } catch (err) {
+      if (err instanceof OwnTokenError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new OwnTokenError('expired', 'token has expired');
+      if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw new OwnTokenError('foreign', 'token signature is invalid');
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'iss') throw new OwnTokenError('foreign', 'token was issued by another server');
+      throw new OwnTokenError('malformed', `token is not valid: ${(err as Error).message}`);
+    }
+    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!aud.some((a) => a && audiences.includes(a))) throw new OwnTokenError('audience', 'token is not meant for this use (audience)');
+    const { state } = grants.tokenState(String(payload.jti));
+    if (state === 'revoked') throw new OwnTokenError('revoked', 'token has been revoked');
+    if (state === 'unknown') throw new OwnTokenError('foreign', 'token was not issued by this server');
+    return payload as OwnToken;
+  };
+}
+
+export type OwnTokenVerifier = ReturnType<typeof createOwnTokenVerifier>;
+
+/** how many actors deep an `act` chain is */
+export function chainDepth(act?: Actor): number {
+  return act ? 1 + chainDepth(act.act) : 0;
+}

@@ -1,0 +1,154 @@
+// oidc-provider configuration: one place that wires accounts, storage, keys, resources,
+// registration policies, token claims and lifetimes together.
+import Provider, { errors } from 'oidc-provider';
+import type { StackConfig } from '../common/config.js';
+import type { Db } from '../common/db.js';
+import type { Logger } from '../common/log.js';
+import { demoAccounts, findAccountByEmail } from './accounts.js';
+import { createAdapterClass } from './adapter.js';
+import type { CimdResolver } from './cimd.js';
+import { loadOrCreateKeys } from './keys.js';
+import { createPolicyValidator, POLICY_PROPERTIES } from './registration/apply-policy.js';
+import type { RegistrationPolicies } from './registration/policies.js';
+import { allResourceScopes, resourceServers } from './resources.js';
+import type { ResourceInfo } from './resource-info.js';
+
+export const MCP_SERVER_CLIENT_ID = 'mcp-server';
+const DAY = 24 * 60 * 60;
+
+export interface ProviderDeps {
+  config: StackConfig;
+  db: Db;
+  log: Logger;
+  policies: RegistrationPolicies;
+  cimd: CimdResolver;
+  renderError: (ctx: any, out: Record<string, string>, error: Error) => Promise<void>;
+  resourceInfo: ResourceInfo;
+}
+
+/** the registration rule's settings for a client instance (set by the policy validator) */
+export function policyOf(policies: RegistrationPolicies, client: any) {
+  return policies.byName(client?.registration_policy)?.set;
+}
+
+export function createProvider({ config, db, log, policies, cimd, renderError, resourceInfo }: ProviderDeps): any {
+  const resources = resourceServers(config);
+  const staticClients = [
+    {
+      client_id: MCP_SERVER_CLIENT_ID,
+      client_secret: config.mcpServerClientSecret,
+      client_name: 'Portfolio MCP server',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'urn:openid:params:grant-type:ciba', 'client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    },
+  ];
+  const knownScopes = new Set(['openid', 'offline_access', 'email', 'profile', ...allResourceScopes(config)]);
+  const validator = createPolicyValidator(policies, new Set(staticClients.map((c) => c.client_id)), knownScopes);
+
+  const Adapter = createAdapterClass(db);
+  class ClientAdapter extends Adapter {
+    // Client ID Metadata Documents: a URL client_id that is not stored is resolved from its document
+    async find(id: string) {
+      return (await super.find(id)) ?? (cimd.accepts(id) ? cimd.resolve(id) : undefined);
+    }
+  }
+
+  const findGrantFor = db.prepare(
+    `SELECT id FROM oidc WHERE model = 'Grant' AND json_extract(payload, '$.accountId') = ?
+       AND json_extract(payload, '$.clientId') = ? AND (expires_at IS NULL OR expires_at > unixepoch())
+     ORDER BY expires_at DESC LIMIT 1`,
+  );
+
+  const provider = new Provider(config.auth.publicUrl, {
+    adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new Adapter(name)),
+    clients: staticClients,
+    jwks: loadOrCreateKeys(config.dataDir),
+    cookies: { keys: config.cookieKeys },
+    scopes: [...knownScopes],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    async findAccount(_ctx: unknown, sub: string) {
+      const account = findAccountByEmail(sub);
+      if (!account) return undefined;
+      return {
+        accountId: account.email,
+        claims: async () => ({ sub: account.email, email: account.email, email_verified: true, name: account.name }),
+      };
+    },
+    interactions: { url: (_ctx: unknown, interaction: any) => `/interaction/${interaction.uid}` },
+    renderError,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientBasedCORS: () => true,
+    extraClientMetadata: { properties: POLICY_PROPERTIES, validator },
+    discovery: {
+      client_id_metadata_document_supported: true,
+      service_documentation: `${config.auth.publicUrl}/`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      registration: { enabled: true, initialAccessToken: false },
+      rpInitiatedLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // an MCP host that names no resource gets the first audience its policy allows
+        defaultResource: (_ctx: unknown, client: any, oneOf?: string[]) => oneOf ?? policyOf(policies, client)?.audiences[0],
+        useGrantedResource: () => true,
+        getResourceServerInfo: resourceInfo,
+      },
+    },
+    formats: {
+      customizers: {
+        // RFC 9068 claims the MCP server and the API authorize on (see DESIGN.md "Token shapes")
+        jwt(_ctx: unknown, token: any, jwt: { payload: Record<string, unknown> }) {
+          const client = token.client;
+          const account = token.accountId ? findAccountByEmail(token.accountId) : undefined;
+          if (account) jwt.payload.region = account.region;
+          // an exchanged token already carries the agent's type and level from its subject token
+          if (client) {
+            jwt.payload.client_type ??= client.client_type;
+            jwt.payload.client_assurance_level ??= client.client_assurance_level;
+          }
+          const resource = resources.get(String(jwt.payload.aud));
+          if (resource?.mayAct && account && client) {
+            jwt.payload.act ??= { sub: client.clientId };
+            jwt.payload.may_act = { sub: resource.mayAct };
+          }
+        },
+      },
+    },
+    ttl: {
+      AccessToken: (ctx: any, token: any, client: any) => {
+        const ttl = token.resourceServer?.accessTokenTTL ?? policyOf(policies, client)?.access_token_ttl ?? 900;
+        // token exchange: the new token never outlives the subject token
+        const cap = ctx?.state?.maxTokenExp;
+        return cap ? Math.max(0, Math.min(ttl, cap - Math.floor(Date.now() / 1000))) : ttl;
+      },
+      ClientCredentials: (_ctx: unknown, token: any) => token.resourceServer?.accessTokenTTL ?? 300,
+      AuthorizationCode: 60,
+      Interaction: 60 * 60,
+      Session: 14 * DAY,
+      Grant: config.consentTtlDays * DAY,
+      IdToken: 60 * 60,
+      BackchannelAuthenticationRequest: 120,
+    },
+    issueRefreshToken: (_ctx: unknown, client: any) =>
+      client.grantTypeAllowed('refresh_token') && !!policyOf(policies, client)?.refresh_tokens,
+    // remembered consent: reuse the user's unexpired grant for this client even from a new browser session
+    async loadExistingGrant(ctx: any) {
+      const { provider: p, session, client, result } = ctx.oidc;
+      const grantId = result?.consent?.grantId ?? session.grantIdFor(client.clientId)
+        ?? (session.accountId ? (findGrantFor.get(session.accountId, client.clientId) as { id: string } | undefined)?.id : undefined);
+      return grantId ? p.Grant.find(grantId) : undefined;
+    },
+  });
+
+  provider.proxy = true;
+  provider.on('server_error', (_ctx: unknown, err: Error) => log.error('server error', { error: err.message, stack: err.stack }));
+  log.debug('provider configured', { accounts: demoAccounts.length });
+  return provider;
+}

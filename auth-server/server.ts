@@ -1,0 +1,88 @@
+// Assembles the authorization server: storage, provider, our pages and the guards in front of it.
+import http from 'node:http';
+import type { StackConfig } from '../common/config.js';
+import { createLogger } from '../common/log.js';
+import { demoAccounts } from './accounts.js';
+import { registerAccountPages } from './account-pages.js';
+import { sweepExpired } from './adapter.js';
+import { createCimdResolver } from './cimd.js';
+import { createGrants } from './grants.js';
+import { registerInteractions } from './interactions.js';
+import { loadOrCreateKeys } from './keys.js';
+import { createLoginCodes } from './login-codes.js';
+import { createMailbox } from './mail.js';
+import { createOwnTokenVerifier } from './own-tokens.js';
+import { createRouter, renderPage } from './pages.js';
+import { protocolFixes } from './protocol-fixes.js';
+import { createProvider, policyOf } from './provider.js';
+import { registrationGuard } from './registration/guard.js';
+import { loadRegistrationPolicies } from './registration/policies.js';
+import { purgeIdleClients } from './registration/purge.js';
+import { createResourceInfo } from './resource-info.js';
+import { resourceServers } from './resources.js';
+import { createSignIn } from './sign-in.js';
+import { openAuthStore } from './store.js';
+import { registerTokenExchange } from './token-exchange/index.js';
+
+const HOUR = 3600_000;
+
+export interface RunningService {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startAuthServer(config: StackConfig): Promise<RunningService> {
+  const log = createLogger('auth-server', config.logLevel);
+  const db = openAuthStore(config.dataDir);
+  const policies = loadRegistrationPolicies(config);
+  const resourceInfo = createResourceInfo(config, policies);
+  const mailbox = createMailbox(db);
+  const signIn = createSignIn(createLoginCodes(db), mailbox);
+
+  const renderError = async (ctx: any, out: Record<string, string>) => {
+    renderPage(ctx, 'error', 'Error', { error: out.error, description: out.error_description }, ctx.status);
+  };
+  const provider = createProvider({
+    config, db, log, policies, resourceInfo, renderError, cimd: createCimdResolver(config.localMode, log),
+  });
+  const grants = createGrants(db, provider);
+  const verify = createOwnTokenVerifier(provider.issuer, loadOrCreateKeys(config.dataDir), grants);
+  registerTokenExchange(provider, { config, verify, grants, resourceInfo, policyOf: (c) => policyOf(policies, c) });
+
+  for (const event of ['access_token.issued', 'client_credentials.issued']) provider.on(event, (t: any) => grants.recordIssued(t));
+  provider.on('grant.error', (ctx: any, err: any) => log.info('token request refused', { client_id: ctx.oidc?.client?.clientId, error: err.error, reason: err.error_description }));
+  provider.on('registration_create.success', (_ctx: any, client: any) => log.info('client registered', { client_id: client.clientId, policy: client.registration_policy, name: client.display_name }));
+  provider.on('registration_create.error', (_ctx: any, err: any) => log.info('registration refused', { error: err.error, reason: err.error_description }));
+
+  const router = createRouter();
+  router.get('/', (ctx) => renderPage(ctx, 'home', 'Authorization server', { issuer: provider.issuer, demoUsers: demoAccounts, user: signIn.signedInUser(ctx)?.email }));
+  registerInteractions(router, provider, signIn, config, log);
+  registerAccountPages(router, provider, signIn, grants, mailbox, log);
+
+  provider.use(registrationGuard('/reg', config.registrationRateLimitPerMinute));
+  provider.use(protocolFixes(resourceServers(config), config.mcpResource));
+  provider.use(router.middleware);
+
+  const housekeeping = () => {
+    sweepExpired(db);
+    grants.sweep();
+    const purged = purgeIdleClients(db, config.dynamicClientMaxIdleDays);
+    if (purged) log.info('idle dynamic clients purged', { count: purged });
+  };
+  housekeeping();
+  const timer = setInterval(housekeeping, HOUR).unref();
+
+  const server = http.createServer(provider.callback());
+  await new Promise<void>((resolve) => server.listen(config.auth.port, resolve));
+  log.info('ready', { issuer: provider.issuer });
+
+  return {
+    url: config.auth.publicUrl,
+    async close() {
+      clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    },
+  };
+}

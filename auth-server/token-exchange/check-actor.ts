@@ -1,0 +1,32 @@
+// Step 3 — who acts, and whether the user's token lets them (RFC 8693 §4.1, §4.4):
+//  - the actor is the actor token's subject if one is given (it must be ours and name the
+//    authenticated client), otherwise the authenticated client
+//  - the subject token's may_act must name exactly that actor
+//  - the resulting act chain must stay within the configured depth
+import { errors } from 'oidc-provider';
+import { chainDepth, OwnTokenError, type OwnTokenVerifier } from '../own-tokens.js';
+import type { ExchangeStep } from './state.js';
+
+export function checkActor(verify: OwnTokenVerifier, actorAudiences: string[], maxDepth: number): ExchangeStep {
+  return async (state) => {
+    const clientId: string = state.client.clientId;
+    let actor = clientId;
+    if (state.params.actor_token) {
+      try {
+        const actorToken = await verify(state.params.actor_token, actorAudiences);
+        actor = actorToken.sub;
+      } catch (err) {
+        if (err instanceof OwnTokenError) throw new errors.InvalidGrant(`actor_token: ${err.message}`);
+        throw err;
+      }
+      if (actor !== clientId) throw new errors.InvalidGrant('actor_token subject is not the authenticated client');
+    }
+    const mayAct = state.subject!.may_act;
+    if (!mayAct?.sub) throw new errors.InvalidGrant('subject_token has no may_act claim: nobody may act with it');
+    if (mayAct.sub !== actor) throw new errors.InvalidGrant(`subject_token may_act does not name ${actor}`);
+    if (chainDepth(state.subject!.act) + 1 > maxDepth) {
+      throw new errors.InvalidGrant(`delegation chain would be deeper than ${maxDepth} actors`);
+    }
+    state.actor = actor;
+  };
+}

@@ -1,0 +1,75 @@
+// One documented defaults object for the whole stack. Every value can be overridden from the
+// environment, so the same build runs on a laptop, in CI (random ports, temp data) and behind a tunnel.
+import path from 'node:path';
+import { repoRoot } from './paths.js';
+
+export interface ServiceAddress {
+  /** port the service listens on */
+  port: number;
+  /** URL browsers and other parties see (a tunnel or proxy may sit in front) */
+  publicUrl: string;
+  /** URL the other services of the stack use to reach it */
+  internalUrl: string;
+}
+
+export interface StackConfig {
+  host: string;
+  dataDir: string;
+  auth: ServiceAddress;
+  mcp: ServiceAddress;
+  api: ServiceAddress;
+  hostApp: ServiceAddress;
+  /** the MCP server's resource identifier: public URL + /mcp, no trailing slash */
+  mcpResource: string;
+  /** the portfolio API's resource identifier */
+  apiResource: string;
+  /** accept http://localhost Client ID Metadata Documents and redirect URIs */
+  localMode: boolean;
+  /** secret of the static `mcp-server` client (client_secret_basic) */
+  mcpServerClientSecret: string;
+  consentTtlDays: number;
+  dynamicClientMaxIdleDays: number;
+  registrationRateLimitPerMinute: number;
+  tokenExchangeMaxChainDepth: number;
+  cookieKeys: string[];
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+type Env = Record<string, string | undefined>;
+
+function address(env: Env, prefix: string, defaultPort: number, host: string): ServiceAddress {
+  const port = Number(env[`${prefix}_PORT`] ?? defaultPort);
+  const local = `http://${host}:${port}`;
+  const publicUrl = stripSlash(env[`${prefix}_PUBLIC_URL`] ?? local);
+  return { port, publicUrl, internalUrl: stripSlash(env[`${prefix}_INTERNAL_URL`] ?? publicUrl) };
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): StackConfig {
+  const host = env.STACK_HOST ?? 'localhost';
+  const auth = address(env, 'AUTH', 9000, host);
+  const mcp = address(env, 'MCP', 9001, host);
+  const api = address(env, 'API', 9002, host);
+  const hostApp = address(env, 'HOST', 9003, host);
+  return {
+    host,
+    dataDir: path.resolve(env.DATA_DIR ?? path.join(repoRoot, 'data')),
+    auth,
+    mcp,
+    api,
+    hostApp,
+    mcpResource: `${mcp.publicUrl}/mcp`,
+    apiResource: api.publicUrl,
+    localMode: (env.LOCAL_MODE ?? 'true') !== 'false',
+    mcpServerClientSecret: env.MCP_SERVER_CLIENT_SECRET ?? 'mcp-server-local-secret-change-me',
+    consentTtlDays: Number(env.CONSENT_TTL_DAYS ?? 180),
+    dynamicClientMaxIdleDays: Number(env.DYNAMIC_CLIENT_MAX_IDLE_DAYS ?? 30),
+    registrationRateLimitPerMinute: Number(env.REGISTRATION_RATE_LIMIT ?? 20),
+    tokenExchangeMaxChainDepth: Number(env.TOKEN_EXCHANGE_MAX_CHAIN_DEPTH ?? 3),
+    cookieKeys: (env.COOKIE_KEYS ?? 'local-cookie-key-change-me').split(','),
+    logLevel: (env.LOG_LEVEL ?? 'info') as StackConfig['logLevel'],
+  };
+}

@@ -1,0 +1,48 @@
+// The launcher: `npm start` runs every service of the stack in this one process (fast start-up, one Ctrl-C);
+// `node dist/stack/start.js auth-server` runs just the named ones (what compose.yaml does).
+import { loadConfig } from '../common/config.js';
+import { createLogger } from '../common/log.js';
+import { demoAccounts } from '../auth-server/accounts.js';
+import { startAuthServer, type RunningService } from '../auth-server/server.js';
+
+const services: Record<string, (config: ReturnType<typeof loadConfig>) => Promise<RunningService>> = {
+  'auth-server': startAuthServer,
+};
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('stack', config.logLevel);
+  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(services);
+  const unknown = wanted.filter((name) => !services[name]);
+  if (unknown.length) {
+    console.error(`unknown service: ${unknown.join(', ')} (known: ${Object.keys(services).join(', ')})`);
+    process.exit(2);
+  }
+
+  const running: RunningService[] = [];
+  const stop = async (signal: string) => {
+    log.info('stopping', { signal });
+    await Promise.allSettled(running.map((s) => s.close()));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  for (const name of wanted) running.push(await services[name](config));
+
+  const lines = [
+    '',
+    'mcp-auth-lab is running:',
+    `  authorization server  ${config.auth.publicUrl}   (inbox: ${config.auth.publicUrl}/mail, account: ${config.auth.publicUrl}/account)`,
+    `  demo users            ${demoAccounts.map((a) => `${a.email} (${a.region})`).join(', ')}`,
+    `  data folder           ${config.dataDir}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((err) => {
+  console.error('failed to start:', err);
+  process.exit(1);
+});
