@@ -39,7 +39,7 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       client_secret: config.mcpServerClientSecret,
       client_name: 'Portfolio MCP server',
       token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'urn:openid:params:grant-type:ciba', 'client_credentials'],
+      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'],
       response_types: [],
       redirect_uris: [],
     },
@@ -101,6 +101,8 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
         getResourceServerInfo: resourceInfo,
       },
     },
+    // oidc-provider replaces a token's `extra` with this result: keep what token exchange put there (act chain)
+    extraTokenClaims: (_ctx: unknown, token: any) => token.extra,
     formats: {
       customizers: {
         // RFC 9068 claims the MCP server and the API authorize on (see DESIGN.md "Token shapes")
