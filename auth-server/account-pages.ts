@@ -1,6 +1,8 @@
 // /account (connected agents, Remove) and /mail (the local inbox, as a page and as JSON).
 import { readForm } from '../common/http.js';
 import type { Logger } from '../common/log.js';
+import { describeApproval } from './approvals/pages.js';
+import type { ApprovalStore } from './approvals/store.js';
 import type { Grants } from './grants.js';
 import { describeClient, describeScopes } from './interactions.js';
 import type { Mailbox } from './mail.js';
@@ -8,9 +10,14 @@ import type { Router } from './pages.js';
 import { renderPage } from './pages.js';
 import type { SignIn } from './sign-in.js';
 
+/** only a path on this site may be returned to after sign-in (no open redirect) */
+const safeReturn = (to: string | undefined) => (to && /^\/(?![/\\])/.test(to) ? to : undefined);
+
 const when = (epoch?: number) => (epoch ? new Date(epoch * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'never');
 
-export function registerAccountPages(router: Router, provider: any, signIn: SignIn, grants: Grants, mailbox: Mailbox, log: Logger) {
+export function registerAccountPages(
+  router: Router, provider: any, signIn: SignIn, grants: Grants, mailbox: Mailbox, approvals: ApprovalStore, log: Logger,
+) {
   const loginPage = (ctx: any, extra: Record<string, unknown> = {}) =>
     renderPage(ctx, 'login', 'Sign in', { action: '/account', demoUsers: signIn.demoUsers, ...extra });
 
@@ -34,21 +41,27 @@ export function registerAccountPages(router: Router, provider: any, signIn: Sign
   router.get('/account', async (ctx) => {
     const user = signIn.signedInUser(ctx);
     if (!user) return loginPage(ctx);
-    renderPage(ctx, 'account', 'Your account', { user: user.email, agents: await agentsOf(user.email), notice: ctx.query.notice });
+    renderPage(ctx, 'account', 'Your account', {
+      user: user.email,
+      agents: await agentsOf(user.email),
+      approvals: approvals.listForAccount(user.email).map(describeApproval),
+      notice: ctx.query.notice,
+    });
   });
 
   router.post('/account/email', async (ctx) => {
-    const sent = signIn.sendCode((await readForm(ctx.req)).email);
-    loginPage(ctx, sent.error ? { error: sent.error } : { email: sent.email });
+    const form = await readForm(ctx.req);
+    const sent = signIn.sendCode(form.email);
+    loginPage(ctx, { returnTo: safeReturn(form.return_to), ...(sent.error ? { error: sent.error } : { email: sent.email }) });
   });
 
   router.post('/account/login', async (ctx) => {
     const form = await readForm(ctx.req);
     const result = signIn.verify(form.email, form.code);
-    if (!result.account) return loginPage(ctx, { email: form.email, error: result.error });
+    if (!result.account) return loginPage(ctx, { email: form.email, error: result.error, returnTo: safeReturn(form.return_to) });
     signIn.startSession(ctx, result.account);
     ctx.status = 303;
-    ctx.redirect('/account');
+    ctx.redirect(safeReturn(form.return_to) ?? '/account');
   });
 
   router.post('/account/logout', async (ctx) => {

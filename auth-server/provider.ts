@@ -12,6 +12,8 @@ import { createPolicyValidator, POLICY_PROPERTIES } from './registration/apply-p
 import type { RegistrationPolicies } from './registration/policies.js';
 import { allResourceScopes, resourceServers } from './resources.js';
 import type { ResourceInfo } from './resource-info.js';
+import { validateStockTrade } from './approvals/ciba.js';
+import type { ApprovalStore } from './approvals/store.js';
 
 export const MCP_SERVER_CLIENT_ID = 'mcp-server';
 const DAY = 24 * 60 * 60;
@@ -24,6 +26,9 @@ export interface ProviderDeps {
   cimd: CimdResolver;
   renderError: (ctx: any, out: Record<string, string>, error: Error) => Promise<void>;
   resourceInfo: ResourceInfo;
+  /** features.ciba hooks (approvals/ciba.ts) */
+  ciba: Record<string, unknown>;
+  approvals: ApprovalStore;
 }
 
 /** the registration rule's settings for a client instance (set by the policy validator) */
@@ -31,7 +36,7 @@ export function policyOf(policies: RegistrationPolicies, client: any) {
   return policies.byName(client?.registration_policy)?.set;
 }
 
-export function createProvider({ config, db, log, policies, cimd, renderError, resourceInfo }: ProviderDeps): any {
+export function createProvider({ config, db, log, policies, cimd, renderError, resourceInfo, ciba, approvals }: ProviderDeps): any {
   const resources = resourceServers(config);
   const staticClients = [
     {
@@ -39,7 +44,8 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       client_secret: config.mcpServerClientSecret,
       client_name: 'Portfolio MCP server',
       token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'],
+      grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'urn:openid:params:grant-type:ciba', 'client_credentials'],
+      backchannel_token_delivery_mode: 'poll',
       response_types: [],
       redirect_uris: [],
     },
@@ -93,6 +99,15 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       clientCredentials: { enabled: true },
       registration: { enabled: true, initialAccessToken: false },
       rpInitiatedLogout: { enabled: true },
+      ciba,
+      richAuthorizationRequests: {
+        enabled: true,
+        types: { stock_trade: { validate: validateStockTrade } },
+        // details are only ever approved through CIBA: the approval page passes them to the token
+        authorizationDetailsForGrantSource: () => undefined,
+        authorizationDetailsForAccessToken: (_ctx: unknown, _token: unknown, source: any) => source?.rar,
+        authorizationDetailsForIntrospection: (_ctx: unknown, token: any) => token.rar,
+      },
       resourceIndicators: {
         enabled: true,
         // an MCP host that names no resource gets the first audience its policy allows
@@ -101,8 +116,19 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
         getResourceServerInfo: resourceInfo,
       },
     },
-    // oidc-provider replaces a token's `extra` with this result: keep what token exchange put there (act chain)
-    extraTokenClaims: (_ctx: unknown, token: any) => token.extra,
+    // oidc-provider replaces a token's `extra` with this result: keep what token exchange put there
+    // (act chain); a CIBA token gets the approved agent's chain and the signed approval receipt
+    extraTokenClaims(ctx: any, token: any) {
+      const request = ctx?.oidc?.entities?.BackchannelAuthenticationRequest;
+      const approval = token.gty === 'ciba' && request ? approvals.byAuthReqId(request.jti) : undefined;
+      if (!approval) return token.extra;
+      return {
+        act: approval.act ? { sub: approval.clientId, act: approval.act } : { sub: approval.clientId },
+        client_type: approval.clientType,
+        client_assurance_level: approval.clientAssuranceLevel,
+        approval_receipt: approval.receipt,
+      };
+    },
     formats: {
       customizers: {
         // RFC 9068 claims the MCP server and the API authorize on (see DESIGN.md "Token shapes")

@@ -6,6 +6,8 @@ import type { StackConfig } from '../common/config.js';
 import type { RegistrationPolicies } from './registration/policies.js';
 import { resourceServers, TRANSACTION_SCOPE } from './resources.js';
 
+export const TRANSACTION_TOKEN_TTL = 60;
+
 export function createResourceInfo(config: StackConfig, policies: RegistrationPolicies) {
   const resources = resourceServers(config);
   return function getResourceServerInfo(ctx: any, indicator: string, client: any) {
@@ -14,12 +16,14 @@ export function createResourceInfo(config: StackConfig, policies: RegistrationPo
     if (!resource || !policy?.audiences.includes(indicator)) {
       throw new errors.InvalidTarget(`resource ${indicator} is not available to this client`);
     }
-    const requested: string[] = String(ctx?.oidc?.params?.scope ?? '').split(' ');
-    const transaction = indicator === config.apiResource ? requested.filter((s) => TRANSACTION_SCOPE.test(s)) : [];
+    // the scopes named by this request: its scope parameter, or the CIBA request being redeemed
+    const named = `${ctx?.oidc?.params?.scope ?? ''} ${ctx?.oidc?.entities?.BackchannelAuthenticationRequest?.scope ?? ''}`;
+    const transaction = indicator === config.apiResource ? named.split(' ').filter((s) => TRANSACTION_SCOPE.test(s)) : [];
     return {
       scope: [...resource.scopes.filter((s) => policy.scopes.includes(s)), ...transaction].join(' '),
       audience: indicator,
-      accessTokenTTL: policy.access_token_ttl,
+      // a transaction token lives just long enough to confirm its one trade
+      accessTokenTTL: transaction.length ? Math.min(TRANSACTION_TOKEN_TTL, policy.access_token_ttl) : policy.access_token_ttl,
       accessTokenFormat: 'jwt',
       jwt: { sign: { alg: 'ES256' } },
     };

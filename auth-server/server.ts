@@ -11,10 +11,17 @@ import { registerInteractions } from './interactions.js';
 import { loadOrCreateKeys } from './keys.js';
 import { createLoginCodes } from './login-codes.js';
 import { createMailbox } from './mail.js';
-import { createOwnTokenVerifier } from './own-tokens.js';
+import { createOwnTokenVerifier, type OwnTokenVerifier } from './own-tokens.js';
+import { cibaFeature } from './approvals/ciba.js';
+import { createDecider } from './approvals/decide.js';
+import { registerApprovalPages } from './approvals/pages.js';
+import { createQrFrames } from './approvals/qr.js';
+import { createReceiptSigner } from './approvals/receipts.js';
+import { createApprovalStore } from './approvals/store.js';
+import { createServiceClientCheck } from './service-client.js';
 import { createRouter, renderPage } from './pages.js';
 import { protocolFixes } from './protocol-fixes.js';
-import { createProvider, policyOf } from './provider.js';
+import { createProvider, MCP_SERVER_CLIENT_ID, policyOf } from './provider.js';
 import { registrationGuard } from './registration/guard.js';
 import { loadRegistrationPolicies } from './registration/policies.js';
 import { purgeIdleClients } from './registration/purge.js';
@@ -42,11 +49,18 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   const renderError = async (ctx: any, out: Record<string, string>) => {
     renderPage(ctx, 'error', 'Error', { error: out.error, description: out.error_description }, ctx.status);
   };
+  const jwks = loadOrCreateKeys(config.dataDir);
+  const approvals = createApprovalStore(db);
+  // the CIBA hooks verify tokens with `verify`, which needs the grants, which need the provider
+  let verify: OwnTokenVerifier;
+  const ciba = cibaFeature(config, (token, audiences) => verify(token, audiences), approvals, log);
   const provider = createProvider({
-    config, db, log, policies, resourceInfo, renderError, cimd: createCimdResolver(config.localMode, log),
+    config, db, log, policies, resourceInfo, renderError, ciba, approvals, cimd: createCimdResolver(config.localMode, log),
   });
   const grants = createGrants(db, provider);
-  const verify = createOwnTokenVerifier(provider.issuer, loadOrCreateKeys(config.dataDir), grants);
+  verify = createOwnTokenVerifier(provider.issuer, jwks, grants);
+  const isServiceClient = createServiceClientCheck(MCP_SERVER_CLIENT_ID, config.mcpServerClientSecret);
+  const decide = createDecider(provider, config, approvals, createReceiptSigner(provider.issuer, jwks), log);
   registerTokenExchange(provider, { config, verify, grants, resourceInfo, policyOf: (c) => policyOf(policies, c) });
 
   for (const event of ['access_token.issued', 'client_credentials.issued']) provider.on(event, (t: any) => grants.recordIssued(t));
@@ -57,7 +71,8 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   const router = createRouter();
   router.get('/', (ctx) => renderPage(ctx, 'home', 'Authorization server', { issuer: provider.issuer, demoUsers: demoAccounts, user: signIn.signedInUser(ctx)?.email }));
   registerInteractions(router, provider, signIn, config, log);
-  registerAccountPages(router, provider, signIn, grants, mailbox, log);
+  registerAccountPages(router, provider, signIn, grants, mailbox, approvals, log);
+  registerApprovalPages(router, approvals, signIn, createQrFrames(provider.issuer, config.cookieKeys[0]), decide, isServiceClient);
 
   provider.use(registrationGuard('/reg', config.registrationRateLimitPerMinute));
   provider.use(protocolFixes(resourceServers(config), config.mcpResource));

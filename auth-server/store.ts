@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS revoked_grants (grant_id TEXT PRIMARY KEY, revoked_at
 CREATE TABLE IF NOT EXISTS client_usage (
   client_id TEXT NOT NULL, account_id TEXT NOT NULL DEFAULT '', last_used_at INTEGER NOT NULL,
   PRIMARY KEY (client_id, account_id));
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT PRIMARY KEY, auth_req_id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL, client_id TEXT NOT NULL,
+  host_client_id TEXT, client_type TEXT, client_assurance_level INTEGER, act TEXT, binding_message TEXT, scope TEXT NOT NULL, authorization_details TEXT NOT NULL,
+  status TEXT NOT NULL, receipt TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, decided_at INTEGER);
+CREATE INDEX IF NOT EXISTS approvals_account ON approvals (account_id, status);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, event TEXT NOT NULL,
   client_id TEXT, account_id TEXT, outcome TEXT NOT NULL, detail TEXT);

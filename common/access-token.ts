@@ -20,7 +20,7 @@ export interface AccessClaims extends JWTPayload {
 
 export class TokenError extends Error {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: 400 | 401 | 403,
     /** RFC 6750 error code, absent when no token was sent */
     readonly code: 'invalid_token' | 'insufficient_scope' | 'invalid_request' | undefined,
     readonly description: string,
@@ -80,7 +80,7 @@ function describeJoseError(err: unknown): string {
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
-  if (!m) throw new TokenError(401, 'invalid_request', 'Authorization header is not a Bearer token');
+  if (!m) throw new TokenError(400, 'invalid_request', 'Authorization header is not a Bearer token');
   return m[1];
 }
 

@@ -25,12 +25,16 @@ export interface StackConfig {
   apiResource: string;
   /** accept http://localhost Client ID Metadata Documents and redirect URIs */
   localMode: boolean;
+  /** answer missing/insufficient tokens with an error tool result carrying _meta["mcp/www_authenticate"] (ChatGPT) */
+  challengeInToolResult: boolean;
   /** secret of the static `mcp-server` client (client_secret_basic) */
   mcpServerClientSecret: string;
   consentTtlDays: number;
   dynamicClientMaxIdleDays: number;
   registrationRateLimitPerMinute: number;
   tokenExchangeMaxChainDepth: number;
+  /** registration rules file; unset means auth-server/policies/registration.json */
+  registrationPolicyFile?: string;
   cookieKeys: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -64,11 +68,13 @@ export function loadConfig(env: Env = process.env): StackConfig {
     mcpResource: `${mcp.publicUrl}/mcp`,
     apiResource: api.publicUrl,
     localMode: (env.LOCAL_MODE ?? 'true') !== 'false',
+    challengeInToolResult: env.MCP_CHALLENGE_IN_TOOL_RESULT === 'true',
     mcpServerClientSecret: env.MCP_SERVER_CLIENT_SECRET ?? 'mcp-server-local-secret-change-me',
     consentTtlDays: Number(env.CONSENT_TTL_DAYS ?? 180),
     dynamicClientMaxIdleDays: Number(env.DYNAMIC_CLIENT_MAX_IDLE_DAYS ?? 30),
     registrationRateLimitPerMinute: Number(env.REGISTRATION_RATE_LIMIT ?? 20),
     tokenExchangeMaxChainDepth: Number(env.TOKEN_EXCHANGE_MAX_CHAIN_DEPTH ?? 3),
+    registrationPolicyFile: env.REGISTRATION_POLICY_FILE ? path.resolve(env.REGISTRATION_POLICY_FILE) : undefined,
     cookieKeys: (env.COOKIE_KEYS ?? 'local-cookie-key-change-me').split(','),
     logLevel: (env.LOG_LEVEL ?? 'info') as StackConfig['logLevel'],
   };
