@@ -162,7 +162,8 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       Session: 14 * DAY,
       Grant: config.consentTtlDays * DAY,
       IdToken: 60 * 60,
-      BackchannelAuthenticationRequest: 120,
+      // an approval request lives as long as the requester asks, two minutes at most
+      BackchannelAuthenticationRequest: (ctx: any) => Math.min(120, Number(ctx?.oidc?.params?.requested_expiry) || 120),
     },
     issueRefreshToken: (_ctx: unknown, client: any) =>
       client.grantTypeAllowed('refresh_token') && !!policyOf(policies, client)?.refresh_tokens,

@@ -16,8 +16,10 @@ export function createResourceInfo(config: StackConfig, policies: RegistrationPo
     if (!resource || !policy?.audiences.includes(indicator)) {
       throw new errors.InvalidTarget(`resource ${indicator} is not available to this client`);
     }
-    // the scopes named by this request: its scope parameter, or the CIBA request being redeemed
-    const named = `${ctx?.oidc?.params?.scope ?? ''} ${ctx?.oidc?.entities?.BackchannelAuthenticationRequest?.scope ?? ''}`;
+    // transaction scopes come only through CIBA: named by the backchannel request itself, or by the
+    // approved request being redeemed at the token endpoint (never by client_credentials or exchange)
+    const cibaRequest = ctx?.oidc?.entities?.BackchannelAuthenticationRequest;
+    const named: string = cibaRequest?.scope ?? (ctx?.oidc?.route === 'backchannel_authentication' ? ctx.oidc.params.scope ?? '' : '');
     const transaction = indicator === config.apiResource ? named.split(' ').filter((s) => TRANSACTION_SCOPE.test(s)) : [];
     return {
       scope: [...resource.scopes.filter((s) => policy.scopes.includes(s)), ...transaction].join(' '),

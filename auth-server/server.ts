@@ -19,6 +19,8 @@ import { createQrFrames } from './approvals/qr.js';
 import { createReceiptSigner } from './approvals/receipts.js';
 import { createApprovalStore } from './approvals/store.js';
 import { createServiceClientCheck } from './service-client.js';
+import { registerPdp } from './pdp/endpoint.js';
+import { defaultAccessPolicyFile, watchAccessPolicy } from './pdp/policy.js';
 import { createRouter, renderPage } from './pages.js';
 import { protocolFixes } from './protocol-fixes.js';
 import { createProvider, MCP_SERVER_CLIENT_ID, policyOf } from './provider.js';
@@ -72,6 +74,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   router.get('/', (ctx) => renderPage(ctx, 'home', 'Authorization server', { issuer: provider.issuer, demoUsers: demoAccounts, user: signIn.signedInUser(ctx)?.email }));
   registerInteractions(router, provider, signIn, config, log);
   registerAccountPages(router, provider, signIn, grants, mailbox, approvals, log);
+  registerPdp(router, watchAccessPolicy(config.accessPolicyFile ?? defaultAccessPolicyFile), isServiceClient, db, log);
   registerApprovalPages(router, approvals, signIn, createQrFrames(provider.issuer, config.cookieKeys[0]), decide, isServiceClient);
 
   provider.use(registrationGuard('/reg', config.registrationRateLimitPerMinute));

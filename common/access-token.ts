@@ -16,6 +16,8 @@ export interface AccessClaims extends JWTPayload {
   act?: { sub: string; act?: unknown };
   may_act?: { sub: string };
   authorization_details?: unknown[];
+  /** CIBA transaction tokens: the user's signed approval receipt (JWS) */
+  approval_receipt?: string;
 }
 
 export class TokenError extends Error {

@@ -30,11 +30,15 @@ export interface StackConfig {
   /** secret of the static `mcp-server` client (client_secret_basic) */
   mcpServerClientSecret: string;
   consentTtlDays: number;
+  /** how long a user has to approve a trade (CIBA requested_expiry, at most 120 s) */
+  approvalTimeoutSeconds: number;
   dynamicClientMaxIdleDays: number;
   registrationRateLimitPerMinute: number;
   tokenExchangeMaxChainDepth: number;
   /** registration rules file; unset means auth-server/policies/registration.json */
   registrationPolicyFile?: string;
+  /** the PDP's access policy (tools, scopes, trade thresholds); re-read when it changes */
+  accessPolicyFile?: string;
   cookieKeys: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -71,10 +75,12 @@ export function loadConfig(env: Env = process.env): StackConfig {
     challengeInToolResult: env.MCP_CHALLENGE_IN_TOOL_RESULT === 'true',
     mcpServerClientSecret: env.MCP_SERVER_CLIENT_SECRET ?? 'mcp-server-local-secret-change-me',
     consentTtlDays: Number(env.CONSENT_TTL_DAYS ?? 180),
+    approvalTimeoutSeconds: Math.min(120, Number(env.APPROVAL_TIMEOUT_SECONDS ?? 120)),
     dynamicClientMaxIdleDays: Number(env.DYNAMIC_CLIENT_MAX_IDLE_DAYS ?? 30),
     registrationRateLimitPerMinute: Number(env.REGISTRATION_RATE_LIMIT ?? 20),
     tokenExchangeMaxChainDepth: Number(env.TOKEN_EXCHANGE_MAX_CHAIN_DEPTH ?? 3),
     registrationPolicyFile: env.REGISTRATION_POLICY_FILE ? path.resolve(env.REGISTRATION_POLICY_FILE) : undefined,
+    accessPolicyFile: env.ACCESS_POLICY_FILE ? path.resolve(env.ACCESS_POLICY_FILE) : undefined,
     cookieKeys: (env.COOKIE_KEYS ?? 'local-cookie-key-change-me').split(','),
     logLevel: (env.LOG_LEVEL ?? 'info') as StackConfig['logLevel'],
   };

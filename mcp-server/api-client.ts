@@ -21,6 +21,8 @@ export interface Portfolio {
 export interface TradeQuote { symbol: string; name: string; side: 'buy' | 'sell'; quantity: number; price: number; total: number; currency: string; total_eur: number }
 export interface Trade extends TradeQuote { id: string; status: string; created_at: string }
 
+export interface TradeIntent extends TradeQuote { id: string; status: string; expires_at: string; owner: string }
+
 export function createApiClient(config: StackConfig, requestJson: JsonClient) {
   const base = config.api.internalUrl;
   async function call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
@@ -39,6 +41,13 @@ export function createApiClient(config: StackConfig, requestJson: JsonClient) {
       call<TradeQuote>('POST', '/trades/quote', token, order),
     executeTrade: (token: string, order: { symbol: string; side: string; quantity: number }) =>
       call<{ trade: Trade; portfolio: Portfolio }>('POST', '/trades', token, order),
+    createIntent: (token: string, order: { symbol: string; side: string; quantity: number }) =>
+      call<{ intent: TradeIntent }>('POST', '/trade-intents', token, order),
+    /** needs the transaction_<id> token from the user's approval */
+    confirmIntent: (transactionToken: string, id: string) =>
+      call<{ trade: Trade; portfolio: Portfolio; intent: TradeIntent }>('POST', `/trade-intents/${encodeURIComponent(id)}/confirm`, transactionToken),
+    cancelIntent: (token: string, id: string) =>
+      call<{ intent: TradeIntent }>('POST', `/trade-intents/${encodeURIComponent(id)}/cancel`, token),
   };
 }
 

@@ -23,6 +23,10 @@ CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, methods TEXT NOT NULL, tool TEXT,
   sub TEXT, client_id TEXT, act TEXT, api_act TEXT, decision TEXT NOT NULL, status INTEGER, outcome TEXT, ms REAL);
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
+CREATE TABLE IF NOT EXISTS pending_approvals (
+  trade_id TEXT PRIMARY KEY, auth_req_id TEXT NOT NULL, sub TEXT NOT NULL, client_id TEXT NOT NULL,
+  order_json TEXT NOT NULL, binding_message TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  interval INTEGER NOT NULL, next_poll_at REAL NOT NULL, status TEXT NOT NULL, result_json TEXT, created_at INTEGER NOT NULL);
 `;
 
 export function openMcpStore(dataDir: string): Db {

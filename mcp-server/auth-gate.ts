@@ -11,7 +11,7 @@ import {
 } from '../common/access-token.js';
 import type { AuditRecord } from './audit.js';
 import { ExchangeRefused, type TokenExchanger } from './exchange.js';
-import type { ToolContext } from './tools/registry.js';
+import type { ToolContext, ToolServices } from './tools/registry.js';
 import { toolsByName } from './tools/index.js';
 
 export interface GateDeps {
@@ -22,7 +22,7 @@ export interface GateDeps {
 }
 
 export type GateOutcome =
-  | { pass: true; ctx: Omit<ToolContext, 'api'> }
+  | { pass: true; ctx: Omit<ToolContext, keyof ToolServices> }
   | { pass: false; status: number; challenge: string; error: string; description: string };
 
 interface RpcMessage { method?: string; params?: { name?: string } }
@@ -88,14 +88,14 @@ export function createAuthGate({ verify, exchanger, resourceMetadata, challengeI
     try {
       const apiToken = await exchanger.exchange(token!, apiScopes);
       record.apiAct = decodePayload(apiToken).act;
-      return { pass: true, ctx: { claims, apiToken } };
+      return { pass: true, ctx: { claims, apiToken, hostToken: token } };
     } catch (err) {
       if (err instanceof ExchangeRefused && err.error === 'invalid_grant') {
         record.decision = 'invalid_token';
         return refuse(new TokenError(401, 'invalid_token', `token no longer accepted: ${err.description}`));
       }
       // the auth server is down or refused for another reason: the tool explains, the host keeps its token
-      return { pass: true, ctx: { claims, exchangeError: (err as Error).message } };
+      return { pass: true, ctx: { claims, hostToken: token, exchangeError: (err as Error).message } };
     }
   };
 }

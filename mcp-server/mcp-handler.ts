@@ -7,6 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../common/log.js';
 import { ApiError } from './api-client.js';
+import { reasonFor } from './pdp-client.js';
 import type { AuditRecord } from './audit.js';
 import { tools, toolsByName } from './tools/index.js';
 import { describeTool, toolError, type ToolContext } from './tools/registry.js';
@@ -34,6 +35,13 @@ export function createMcpHandler(log: Logger, version: string) {
       return toolError(`The authorization server could not be reached, please try again shortly (${ctx.exchangeError ?? 'no API token'}).`);
     }
     try {
+      if (!tool.decidesWithPdp) {
+        const decision = await ctx.pdp(ctx.claims, name, parsed.data);
+        if (!decision.decision) {
+          record.outcome = 'policy_denied';
+          return toolError(`Not allowed: ${reasonFor(decision)}`);
+        }
+      }
       const result = await tool.run(parsed.data, ctx);
       record.outcome = result.isError ? 'tool_error' : 'ok';
       return result;

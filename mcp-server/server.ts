@@ -7,6 +7,10 @@ import { createJsonClient } from '../common/http-client.js';
 import { createLogger } from '../common/log.js';
 import type { RunningService } from '../auth-server/server.js';
 import { createApiClient } from './api-client.js';
+import { createCibaClient } from './ciba-client.js';
+import { createPdpClient } from './pdp-client.js';
+import { createPendingApprovals } from './pending-approvals.js';
+import type { ToolServices } from './tools/registry.js';
 import { createAudit, openMcpStore, type AuditRecord } from './audit.js';
 import { createAuthGate } from './auth-gate.js';
 import { createTokenExchanger } from './exchange.js';
@@ -20,7 +24,12 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
   const db = openMcpStore(config.dataDir);
   const audit = createAudit(db, log);
   const requestJson = createJsonClient();
-  const api = createApiClient(config, requestJson);
+  const services: ToolServices = {
+    api: createApiClient(config, requestJson),
+    pdp: createPdpClient(config, requestJson),
+    ciba: createCibaClient(config, requestJson),
+    approvals: createPendingApprovals(db),
+  };
   const gate = createAuthGate({
     verify: createAccessTokenVerifier({ issuer: config.auth.publicUrl, jwksUrl: `${config.auth.internalUrl}/jwks`, audience: config.mcpResource }),
     exchanger: createTokenExchanger(config, requestJson),
@@ -59,7 +68,7 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
     if (!outcome.pass) {
       return sendJson(res, outcome.status, { error: outcome.error, error_description: outcome.description }, { 'www-authenticate': outcome.challenge });
     }
-    await handleMcp(req, res, body, { api, ...outcome.ctx }, record);
+    await handleMcp(req, res, body, { ...services, ...outcome.ctx }, record);
   }
 
   const server = http.createServer(async (req, res) => {

@@ -4,9 +4,13 @@ import { loadConfig } from '../common/config.js';
 import { createLogger } from '../common/log.js';
 import { demoAccounts } from '../auth-server/accounts.js';
 import { startAuthServer, type RunningService } from '../auth-server/server.js';
+import { startMcpServer } from '../mcp-server/server.js';
+import { startPortfolioApi } from '../portfolio-api/server.js';
 
 const services: Record<string, (config: ReturnType<typeof loadConfig>) => Promise<RunningService>> = {
   'auth-server': startAuthServer,
+  'mcp-server': startMcpServer,
+  'portfolio-api': startPortfolioApi,
 };
 
 async function main() {
@@ -34,6 +38,8 @@ async function main() {
     '',
     'mcp-auth-lab is running:',
     `  authorization server  ${config.auth.publicUrl}   (inbox: ${config.auth.publicUrl}/mail, account: ${config.auth.publicUrl}/account)`,
+    `  MCP server            ${config.mcpResource}`,
+    `  portfolio API         ${config.api.publicUrl}   (quotes: ${config.api.publicUrl}/quotes?query=acme)`,
     `  demo users            ${demoAccounts.map((a) => `${a.email} (${a.region})`).join(', ')}`,
     `  data folder           ${config.dataDir}`,
     'Press Ctrl-C to stop.',

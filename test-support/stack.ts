@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type StackConfig } from '../common/config.js';
 import { startAuthServer, type RunningService } from '../auth-server/server.js';
+import { startMcpServer } from '../mcp-server/server.js';
+import { startPortfolioApi } from '../portfolio-api/server.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,9 +29,11 @@ export interface TestStack {
   cleanup(): Promise<void>;
 }
 
-export type ServiceName = 'auth-server';
+export type ServiceName = 'auth-server' | 'mcp-server' | 'portfolio-api';
 const starters: Record<ServiceName, (c: StackConfig) => Promise<RunningService>> = {
   'auth-server': startAuthServer,
+  'mcp-server': startMcpServer,
+  'portfolio-api': startPortfolioApi,
 };
 
 export async function startTestStack(services: ServiceName[] = ['auth-server'], env: Record<string, string> = {}): Promise<TestStack> {
@@ -60,6 +64,8 @@ export async function startTestStack(services: ServiceName[] = ['auth-server'], 
     stop,
     async restart() {
       await stop();
+      // let fetch's pooled keep-alive sockets see the close, or the next request reuses one and fails
+      await new Promise((r) => setTimeout(r, 20));
       await start();
     },
     async cleanup() {

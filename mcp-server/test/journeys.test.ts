@@ -22,9 +22,10 @@ describe('journeys 1-3 with the MCP SDK client', () => {
     try {
       const { tools } = await client.listTools();
       const byName = new Map(tools.map((t) => [t.name, t as any]));
-      assert.deepEqual([...byName.keys()].sort(), ['buy_stock', 'get_portfolio', 'search_stocks', 'sell_stock']);
-      assert.deepEqual(byName.get('search_stocks').securitySchemes, [{ type: 'noauth' }]);
-      assert.deepEqual(byName.get('get_portfolio').securitySchemes, [{ type: 'oauth2', scopes: ['portfolio:read'] }]);
+      assert.deepEqual([...byName.keys()].sort(), ['buy_stock', 'continue_authorization', 'get_portfolio', 'search_stocks', 'sell_stock']);
+      // the SDK keeps _meta (top-level securitySchemes are checked on the raw answer in resource-server.test)
+      assert.deepEqual(byName.get('search_stocks')._meta.securitySchemes, [{ type: 'noauth' }]);
+      assert.deepEqual(byName.get('get_portfolio')._meta.securitySchemes, [{ type: 'oauth2', scopes: ['portfolio:read'] }]);
       assert.deepEqual(byName.get('buy_stock')._meta.securitySchemes, [{ type: 'oauth2', scopes: ['portfolio:read', 'portfolio:trade'] }]);
       assert.equal(byName.get('get_portfolio').annotations.readOnlyHint, true);
       assert.equal(byName.get('buy_stock').annotations.readOnlyHint, false);

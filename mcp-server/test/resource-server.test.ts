@@ -60,7 +60,14 @@ describe('MCP server as a protected resource', () => {
     assert.equal((await init.json()).result.serverInfo.name, 'portfolio-mcp');
     const list = await post(rpc('tools/list'));
     assert.equal(list.status, 200);
-    assert.equal((await list.json()).result.tools.length, 4);
+    const tools = new Map<string, any>((await list.json()).result.tools.map((t: any) => [t.name, t]));
+    assert.equal(tools.size, 5);
+    assert.deepEqual(tools.get('search_stocks').securitySchemes, [{ type: 'noauth' }]);
+    assert.deepEqual(tools.get('get_portfolio').securitySchemes, [{ type: 'oauth2', scopes: ['portfolio:read'] }]);
+    assert.deepEqual(tools.get('sell_stock').securitySchemes, [{ type: 'oauth2', scopes: ['portfolio:read', 'portfolio:trade'] }]);
+    assert.equal(tools.get('continue_authorization')._meta['openai/widgetAccessible'], true);
+    assert.equal(tools.get('buy_stock').inputSchema.type, 'object');
+    assert.equal(tools.get('buy_stock').outputSchema.type, 'object');
   });
 
   it('a read-only token calling buy_stock gets 403 insufficient_scope naming every needed scope', async () => {

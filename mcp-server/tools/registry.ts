@@ -5,11 +5,23 @@ import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AccessClaims } from '../../common/access-token.js';
 import type { ApiClient } from '../api-client.js';
+import type { CibaClient } from '../ciba-client.js';
+import type { PdpClient } from '../pdp-client.js';
+import type { PendingApprovals } from '../pending-approvals.js';
 
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
 
-export interface ToolContext {
+/** what every tool call can use, the same for all requests */
+export interface ToolServices {
   api: ApiClient;
+  pdp: PdpClient;
+  ciba: CibaClient;
+  approvals: PendingApprovals;
+}
+
+export interface ToolContext extends ToolServices {
+  /** the host's own access token: only ever sent back to the auth server (CIBA login_hint_token) */
+  hostToken?: string;
   /** the validated host token's claims (absent for anonymous calls) */
   claims?: AccessClaims;
   /** the exchanged API token (present when the tool needs one and the gate obtained it) */
@@ -33,6 +45,8 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape> {
   apiScopes?: string;
   /** extra _meta (widget templates, widget-only visibility) */
   meta?: Record<string, unknown>;
+  /** the tool asks the policy decision point itself (trades: with the API's authoritative quote) */
+  decidesWithPdp?: boolean;
   run(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<CallToolResult>;
 }
 

@@ -1,54 +1,68 @@
-// buy_stock / sell_stock — portfolio:trade. The API quotes the trade (price and total are never taken
-// from the caller); trades under the no-approval threshold execute at once. Larger trades need the
-// user's approval, which arrives with the trade-approval flow: until then they are refused clearly.
+// buy_stock / sell_stock (portfolio:trade) and continue_authorization (widget-only): thin tool
+// definitions over trade-flow.ts, which holds the policy and approval logic.
 import { z } from 'zod';
-import { describePortfolio, portfolioShape } from './get-portfolio.js';
-import { defineTool, toolError, toolResult, type ToolDefinition } from './registry.js';
+import type { TradeFlow } from '../trade-flow.js';
+import { portfolioShape } from './get-portfolio.js';
+import { defineTool, type ToolDefinition } from './registry.js';
 
-export const NO_APPROVAL_LIMIT_EUR = Number(process.env.TRADE_NO_APPROVAL_LIMIT_EUR ?? 200);
+const TRADE_SCOPES = ['portfolio:read', 'portfolio:trade'];
+const API_SCOPES = 'trades:write portfolio:read';
 
-const tradeInput = z.object({
-  symbol: z.string().min(1).max(12).describe('Ticker symbol, for example ACME'),
-  quantity: z.number().int().positive().max(1_000_000).describe('Number of whole shares'),
+const tradeShape = z.object({
+  id: z.string(), symbol: z.string(), name: z.string(), side: z.enum(['buy', 'sell']), quantity: z.number(),
+  price: z.number(), total: z.number(), currency: z.string(), total_eur: z.number(), status: z.string(), created_at: z.string(),
+}).passthrough();
+
+const orderShape = z.object({
+  side: z.enum(['buy', 'sell']), symbol: z.string(), name: z.string(), quantity: z.number(),
+  price: z.number(), total: z.number(), currency: z.string(), total_eur: z.number(),
 });
 
-const tradeOutput = z.object({
-  status: z.enum(['executed']),
-  trade: z.object({
-    id: z.string(), symbol: z.string(), name: z.string(), side: z.enum(['buy', 'sell']), quantity: z.number(),
-    price: z.number(), total: z.number(), currency: z.string(), total_eur: z.number(), status: z.string(), created_at: z.string(),
-  }),
-  portfolio: portfolioShape,
+/** one shape for every state a trade can be in, so the widget renders any of them */
+export const tradeOutcome = z.object({
+  status: z.enum(['executed', 'pending_approval', 'denied', 'expired']),
+  message: z.string(),
+  trade: tradeShape.optional(),
+  portfolio: portfolioShape.optional(),
+  trade_id: z.string().optional(),
+  order: orderShape.optional(),
+  binding_message: z.string().optional(),
+  expires_at: z.string().optional(),
+  seconds_left: z.number().optional(),
+  qr: z.object({ url: z.string(), svg: z.string() }).optional(),
 });
 
-function tradeTool(side: 'buy' | 'sell'): ToolDefinition {
+function tradeTool(side: 'buy' | 'sell', flow: TradeFlow): ToolDefinition {
   return defineTool({
     name: `${side}_stock`,
     title: side === 'buy' ? 'Buy stock' : 'Sell stock',
-    description: `${side === 'buy' ? 'Buy' : 'Sell'} whole shares of a stock for the signed-in user at the current quote.`,
-    input: tradeInput,
-    output: tradeOutput,
+    description: `${side === 'buy' ? 'Buy' : 'Sell'} whole shares of a stock for the signed-in user at the current quote. ` +
+      'Small trades execute at once; larger ones wait for the user to approve them on their phone; very large ones are refused.',
+    input: z.object({
+      symbol: z.string().min(1).max(12).describe('Ticker symbol, for example ACME'),
+      quantity: z.number().int().positive().max(1_000_000).describe('Number of whole shares'),
+    }),
+    output: tradeOutcome,
     readOnly: false,
-    scopes: ['portfolio:read', 'portfolio:trade'],
-    apiScopes: 'trades:write portfolio:read',
-    async run({ symbol, quantity }, { api, apiToken }) {
-      const order = { symbol: symbol.toUpperCase(), side, quantity };
-      const quote = await api.quoteTrade(apiToken!, order);
-      if (quote.total_eur >= NO_APPROVAL_LIMIT_EUR) {
-        return toolError(
-          `This ${side} of ${quantity} ${quote.symbol} totals ${quote.total} ${quote.currency} (${quote.total_eur} EUR). ` +
-          `Trades of ${NO_APPROVAL_LIMIT_EUR} EUR or more need your approval, which is not supported yet: nothing was traded.`,
-        );
-      }
-      const { trade, portfolio } = await api.executeTrade(apiToken!, order);
-      const verb = side === 'buy' ? 'Bought' : 'Sold';
-      return toolResult(
-        `${verb} ${trade.quantity} ${trade.symbol} at ${trade.price} ${trade.currency} (total ${trade.total} ${trade.currency}).\n${describePortfolio(portfolio)}`,
-        { status: 'executed', trade, portfolio },
-      );
-    },
+    scopes: TRADE_SCOPES,
+    apiScopes: API_SCOPES,
+    decidesWithPdp: true,
+    run: ({ symbol, quantity }, ctx) => flow.place(side, symbol, quantity, `${side}_stock`, ctx),
   });
 }
 
-export const buyStock = tradeTool('buy');
-export const sellStock = tradeTool('sell');
+export function tradeTools(flow: TradeFlow): ToolDefinition[] {
+  const continueAuthorization = defineTool({
+    name: 'continue_authorization',
+    title: 'Check trade approval',
+    description: 'Used by the portfolio widget: checks whether the user has approved a pending trade, and completes it once approved.',
+    input: z.object({ trade_id: z.string().min(1).max(64) }),
+    output: tradeOutcome,
+    readOnly: false,
+    scopes: TRADE_SCOPES,
+    apiScopes: API_SCOPES,
+    meta: { 'openai/widgetAccessible': true, 'openai/visibility': 'private' },
+    run: ({ trade_id }, ctx) => flow.continueApproval(trade_id, ctx),
+  });
+  return [tradeTool('buy', flow), tradeTool('sell', flow), continueAuthorization];
+}
