@@ -1,6 +1,6 @@
 // /account (connected agents, Remove) and /mail (the local inbox, as a page and as JSON).
 import { readForm } from '../common/http.js';
-import type { Logger } from '../common/log.js';
+import type { AuthAudit } from './audit.js';
 import { describeApproval } from './approvals/pages.js';
 import type { ApprovalStore } from './approvals/store.js';
 import type { Grants } from './grants.js';
@@ -16,7 +16,7 @@ const safeReturn = (to: string | undefined) => (to && /^\/(?![/\\])/.test(to) ? 
 const when = (epoch?: number) => (epoch ? new Date(epoch * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'never');
 
 export function registerAccountPages(
-  router: Router, provider: any, signIn: SignIn, grants: Grants, mailbox: Mailbox, approvals: ApprovalStore, log: Logger,
+  router: Router, provider: any, signIn: SignIn, grants: Grants, mailbox: Mailbox, approvals: ApprovalStore, audit: AuthAudit,
 ) {
   const loginPage = (ctx: any, extra: Record<string, unknown> = {}) =>
     renderPage(ctx, 'login', 'Sign in', { action: '/account', demoUsers: signIn.demoUsers, ...extra });
@@ -77,7 +77,7 @@ export function registerAccountPages(
     const grant = grants.listForAccount(user.email).find((g) => g.id === grantId);
     if (!grant) return renderPage(ctx, 'error', 'Not found', { error: 'not_found', description: 'No such agent on your account.' }, 404);
     await grants.revoke(grantId);
-    log.info('agent removed, grant revoked', { sub: user.email, client_id: grant.clientId });
+    audit('grant.revoked', { clientId: grant.clientId, accountId: user.email, outcome: 'revoked', detail: { reason: 'removed by the user on /account' } });
     ctx.status = 303;
     ctx.redirect(`/account?notice=${encodeURIComponent('Agent removed. Its tokens no longer work.')}`);
   });

@@ -4,8 +4,11 @@
 // policy validator runs on it like on any other client.
 //
 // Checks: URL shape (https; http on loopback in local mode; no fragment, credentials or dot segments),
+// outside local mode a host that resolves to a loopback, private or link-local address (SSRF),
 // 200 response within 5 s and 5 KiB, a JSON object whose client_id equals the URL, no shared secrets,
 // redirect_uris present. Documents are cached for their Cache-Control max-age (60 s .. 1 day).
+import dns from 'node:dns/promises';
+import net from 'node:net';
 import { errors } from 'oidc-provider';
 import type { Logger } from '../common/log.js';
 import { isLoopback } from './registration/apply-policy.js';
@@ -21,15 +24,36 @@ export interface CimdResolver {
   resolve(id: string): Promise<Record<string, unknown>>;
 }
 
+const NOT_PUBLIC = new net.BlockList();
+for (const [prefix, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3]] as const) NOT_PUBLIC.addSubnet(prefix, bits, 'ipv4');
+for (const [prefix, bits] of [['::', 127], ['::ffff:0:0', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) NOT_PUBLIC.addSubnet(prefix, bits, 'ipv6');
+
+async function refuseNonPublicHost(url: URL): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: { address: string; family: number }[];
+  try {
+    addresses = await dns.lookup(host, { all: true });
+  } catch (err) {
+    throw new errors.InvalidClient('client metadata document could not be fetched', (err as Error).message);
+  }
+  if (addresses.some((a) => NOT_PUBLIC.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4'))) {
+    throw new errors.InvalidClient('client metadata document host is not a public address');
+  }
+}
+
 function parseClientIdUrl(id: string, localMode: boolean): URL | undefined {
   if (/[\s\\#]/.test(id)) return undefined;
+  // the URL parser removes dot segments (also %2e ones), so look at the path as written
+  const rawPath = id.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i, '').split('?')[0];
+  if (rawPath.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) return undefined;
   let url: URL;
   try {
     url = new URL(id);
   } catch {
     return undefined;
   }
-  if (url.username || url.password || url.pathname === '/' || /\/\.\.?(\/|$)/.test(url.pathname)) return undefined;
+  if (url.username || url.password || url.pathname === '/') return undefined;
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && localMode && isLoopback(url)) return url;
   return undefined;
@@ -64,6 +88,7 @@ export function createCimdResolver(localMode: boolean, log: Logger): CimdResolve
   const pending = new Map<string, Promise<Record<string, unknown>>>();
 
   async function fetchDocument(id: string): Promise<Record<string, unknown>> {
+    if (!localMode) await refuseNonPublicHost(new URL(id));
     let res: Response;
     try {
       res = await fetch(id, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });

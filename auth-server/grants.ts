@@ -3,6 +3,7 @@
 // grant: a token whose grant was revoked is refused by token exchange even before it expires.
 import type { Db } from '../common/db.js';
 import { epochSeconds } from '../common/db.js';
+import { EXCHANGE_GTY } from './token-exchange/state.js';
 
 export interface GrantRow {
   id: string;
@@ -11,6 +12,9 @@ export interface GrantRow {
   resources: Record<string, string>;
   iat: number;
 }
+
+/** "last used" is shown to the minute: a client/user pair is written at most this often */
+const USAGE_RESOLUTION_S = 60;
 
 export function createGrants(db: Db, provider: any) {
   const byAccount = db.prepare(
@@ -30,6 +34,21 @@ export function createGrants(db: Db, provider: any) {
   );
   const lastUse = db.prepare('SELECT last_used_at FROM client_usage WHERE client_id = ? AND account_id = ?');
   const sweepTokens = db.prepare('DELETE FROM issued_tokens WHERE expires_at <= ?');
+  // a revoked grant only matters while a token issued under it may still be presented
+  const sweepRevoked = db.prepare(
+    'DELETE FROM revoked_grants WHERE grant_id NOT IN (SELECT grant_id FROM issued_tokens WHERE grant_id IS NOT NULL)',
+  );
+
+  // token exchange marks two clients used on every request; skip writes that would not change the page
+  const usageWritten = new Map<string, number>();
+  const markUsed = (clientId: string, accountId: string) => {
+    const now = epochSeconds();
+    const key = `${clientId}\n${accountId}`;
+    if (now - (usageWritten.get(key) ?? -Infinity) < USAGE_RESOLUTION_S) return;
+    if (usageWritten.size >= 10_000) usageWritten.clear();
+    usageWritten.set(key, now);
+    touch.run(clientId, accountId, now);
+  };
 
   return {
     listForAccount(accountId: string): GrantRow[] {
@@ -41,11 +60,13 @@ export function createGrants(db: Db, provider: any) {
 
     /** called for every issued access token (events from oidc-provider and token exchange) */
     recordIssued(token: any): void {
-      recordToken.run(token.jti, token.grantId ?? null, token.clientId, token.accountId ?? null, token.exp ?? epochSeconds() + 3600);
-      touch.run(token.clientId, token.accountId ?? '', epochSeconds());
+      // An exchanged token (a user's, for the API) never comes back here as a subject or actor token,
+      // so nothing looks its jti up: skip the write, which was the costliest step of an exchange.
+      if (token.gty !== EXCHANGE_GTY) recordToken.run(token.jti, token.grantId ?? null, token.clientId, token.accountId ?? null, token.exp ?? epochSeconds() + 3600);
+      markUsed(token.clientId, token.accountId ?? '');
     },
     touch(clientId: string, accountId = ''): void {
-      touch.run(clientId, accountId, epochSeconds());
+      markUsed(clientId, accountId);
     },
     lastUsed(clientId: string, accountId: string): number | undefined {
       return (lastUse.get(clientId, accountId) as { last_used_at: number } | undefined)?.last_used_at;
@@ -67,7 +88,9 @@ export function createGrants(db: Db, provider: any) {
     },
 
     sweep(): number {
-      return sweepTokens.run(epochSeconds()).changes;
+      const swept = sweepTokens.run(epochSeconds()).changes;
+      sweepRevoked.run();
+      return swept;
     },
   };
 }

@@ -1,6 +1,7 @@
 // The login and consent steps of the authorization code flow (oidc-provider "interactions").
+import { errors } from 'oidc-provider';
 import { readForm } from '../common/http.js';
-import type { Logger } from '../common/log.js';
+import type { AuthAudit } from './audit.js';
 import type { Router } from './pages.js';
 import { renderPage } from './pages.js';
 import { resourceServers, scopeDescriptions } from './resources.js';
@@ -26,8 +27,27 @@ export function describeScopes(scopes: string[]) {
   return scopes.map((name) => ({ name, text: scopeDescriptions[name] ?? name }));
 }
 
-export function registerInteractions(router: Router, provider: any, signIn: SignIn, config: StackConfig, log: Logger) {
+type Handler = Parameters<Router['get']>[1];
+
+// An expired or out-of-step interaction (no cookie, consent posted before sign-in) is a 4xx oidc-provider
+// error: show it on the error page like oidc-provider's own routes do, instead of a bare text or a 500.
+function showingErrors(handler: Handler): Handler {
+  return async (ctx, params) => {
+    try {
+      await handler(ctx, params);
+    } catch (err: any) {
+      if (!(err instanceof errors.OIDCProviderError) || err.statusCode >= 500) throw err;
+      renderPage(ctx, 'error', 'Error', { error: err.error, description: err.error_description }, err.statusCode);
+    }
+  };
+}
+
+export function registerInteractions(appRouter: Router, provider: any, signIn: SignIn, config: StackConfig, audit: AuthAudit) {
   const resources = resourceServers(config);
+  const router = {
+    get: (route: string, handler: Handler) => appRouter.get(route, showingErrors(handler)),
+    post: (route: string, handler: Handler) => appRouter.post(route, showingErrors(handler)),
+  };
 
   async function finish(ctx: any, result: Record<string, unknown>, mergeWithLastSubmission: boolean) {
     const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });
@@ -69,7 +89,7 @@ export function registerInteractions(router: Router, provider: any, signIn: Sign
     const result = signIn.verify(form.email, form.code);
     if (!result.account) return show(ctx, uid, { email: form.email, error: result.error });
     signIn.startSession(ctx, result.account);
-    log.info('user signed in', { sub: result.account.email });
+    audit('user.signed_in', { accountId: result.account.email, outcome: 'ok' });
     await finish(ctx, { login: { accountId: result.account.email } }, false);
   });
 
@@ -77,7 +97,7 @@ export function registerInteractions(router: Router, provider: any, signIn: Sign
     await readForm(ctx.req);
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const { prompt, params, session, grantId } = details;
-    if (prompt.name !== 'consent') throw new Error('consent was not requested');
+    if (prompt.name !== 'consent') throw new errors.InvalidRequest('consent was not requested: sign in first');
     const grant = grantId
       ? await provider.Grant.find(grantId)
       : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
@@ -88,14 +108,14 @@ export function registerInteractions(router: Router, provider: any, signIn: Sign
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const savedId = await grant.save();
-    log.info('consent given', { sub: session.accountId, client_id: params.client_id });
+    audit('consent.given', { clientId: params.client_id, accountId: session.accountId, outcome: 'granted', detail: { grant_id: savedId } });
     await finish(ctx, { consent: { grantId: savedId } }, true);
   });
 
   router.post('/interaction/:uid/abort', async (ctx) => {
     await readForm(ctx.req);
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    log.info('authorization denied by user', { client_id: details.params.client_id, sub: details.session?.accountId });
+    audit('consent.denied', { clientId: details.params.client_id, accountId: details.session?.accountId, outcome: 'access_denied' });
     await finish(ctx, { error: 'access_denied', error_description: 'The user denied the request' },
       false,
     );

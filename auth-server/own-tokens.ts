@@ -25,6 +25,12 @@ export interface Actor {
   act?: Actor;
 }
 
+export interface VerifiedOwnToken {
+  claims: OwnToken;
+  /** the grant the token was issued under (absent for client credentials) */
+  grantId?: string;
+}
+
 export type OwnTokenProblem = 'malformed' | 'expired' | 'foreign' | 'audience' | 'revoked';
 
 export class OwnTokenError extends Error {
@@ -32,6 +38,9 @@ export class OwnTokenError extends Error {
     super(message);
   }
 }
+
+/** how many verified tokens to remember; an MCP server presents the same user token many times */
+const REMEMBERED_TOKENS = 10_000;
 
 export function createOwnTokenVerifier(issuer: string, jwks: PrivateJwks, grants: Grants) {
   const keys = new Map(
@@ -43,11 +52,18 @@ export function createOwnTokenVerifier(issuer: string, jwks: PrivateJwks, grants
     return key;
   };
 
-  return async function verifyOwnToken(token: unknown, audiences: string[]): Promise<OwnToken> {
-    if (typeof token !== 'string' || token.split('.').length !== 3) throw new OwnTokenError('malformed', 'token is not a JWT');
-    let payload: JWTPayload;
+  // The signature, issuer and typ of a given token string never change: verify them once, then
+  // check expiry, audience and revocation (which do change) on every use.
+  const verified = new Map<string, OwnToken>();
+  const remember = (token: string, claims: OwnToken) => {
+    if (verified.size >= REMEMBERED_TOKENS) verified.delete(verified.keys().next().value!); // the oldest
+    verified.set(token, deepFreeze(claims)); // shared by every later use of the token: nobody may change it
+  };
+
+  async function verifySignature(token: string): Promise<OwnToken> {
     try {
-      ({ payload } = await jwtVerify(token, getKey, { issuer, typ: 'at+jwt', algorithms: ['ES256'], requiredClaims: ['sub', 'jti', 'exp'] }));
+      const { payload } = await jwtVerify(token, getKey, { issuer, typ: 'at+jwt', algorithms: ['ES256'], requiredClaims: ['sub', 'jti', 'exp'] });
+      return payload as OwnToken;
     } catch (err) {
       if (err instanceof OwnTokenError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new OwnTokenError('expired', 'token has expired');
@@ -55,16 +71,38 @@ export function createOwnTokenVerifier(issuer: string, jwks: PrivateJwks, grants
       if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'iss') throw new OwnTokenError('foreign', 'token was issued by another server');
       throw new OwnTokenError('malformed', `token is not valid: ${(err as Error).message}`);
     }
-    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  }
+
+  return async function verifyOwnToken(token: unknown, audiences: string[]): Promise<VerifiedOwnToken> {
+    if (typeof token !== 'string' || token.split('.').length !== 3) throw new OwnTokenError('malformed', 'token is not a JWT');
+    let claims = verified.get(token);
+    if (!claims) {
+      claims = await verifySignature(token);
+      remember(token, claims);
+    }
+    if (claims.exp <= Math.floor(Date.now() / 1000)) {
+      verified.delete(token);
+      throw new OwnTokenError('expired', 'token has expired');
+    }
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.some((a) => a && audiences.includes(a))) throw new OwnTokenError('audience', 'token is not meant for this use (audience)');
-    const { state } = grants.tokenState(String(payload.jti));
+    const { state, grantId } = grants.tokenState(claims.jti);
     if (state === 'revoked') throw new OwnTokenError('revoked', 'token has been revoked');
-    if (state === 'unknown') throw new OwnTokenError('foreign', 'token was not issued by this server');
-    return payload as OwnToken;
+    // signed by us but not in the ledger: a kind of token this server never takes back (e.g. an exchanged one)
+    if (state === 'unknown') throw new OwnTokenError('foreign', 'token is not one this server accepts back');
+    return { claims, grantId };
   };
 }
 
 export type OwnTokenVerifier = ReturnType<typeof createOwnTokenVerifier>;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 /** how many actors deep an `act` chain is */
 export function chainDepth(act?: Actor): number {

@@ -150,12 +150,9 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       },
     },
     ttl: {
-      AccessToken: (ctx: any, token: any, client: any) => {
-        const ttl = token.resourceServer?.accessTokenTTL ?? policyOf(policies, client)?.access_token_ttl ?? 900;
-        // token exchange: the new token never outlives the subject token
-        const cap = ctx?.state?.maxTokenExp;
-        return cap ? Math.max(0, Math.min(ttl, cap - Math.floor(Date.now() / 1000))) : ttl;
-      },
+      // token exchange sets its own expiresIn (capped at the subject token's exp, token-exchange/issue-token.ts)
+      AccessToken: (_ctx: unknown, token: any, client: any) =>
+        token.resourceServer?.accessTokenTTL ?? policyOf(policies, client)?.access_token_ttl ?? 900,
       ClientCredentials: (_ctx: unknown, token: any) => token.resourceServer?.accessTokenTTL ?? 300,
       AuthorizationCode: 60,
       Interaction: 60 * 60,

@@ -2,9 +2,11 @@
 import http from 'node:http';
 import type { StackConfig } from '../common/config.js';
 import { createLogger } from '../common/log.js';
+import { createSpanRecorder } from '../common/trace.js';
 import { demoAccounts } from './accounts.js';
 import { registerAccountPages } from './account-pages.js';
 import { sweepExpired } from './adapter.js';
+import { createAuthAudit } from './audit.js';
 import { createCimdResolver } from './cimd.js';
 import { createGrants } from './grants.js';
 import { registerInteractions } from './interactions.js';
@@ -32,6 +34,7 @@ import { resourceServers } from './resources.js';
 import { createSignIn } from './sign-in.js';
 import { openAuthStore } from './store.js';
 import { registerTokenExchange } from './token-exchange/index.js';
+import { traceHops, traceProviderErrors } from './tracing.js';
 
 const HOUR = 3600_000;
 
@@ -43,6 +46,8 @@ export interface RunningService {
 export async function startAuthServer(config: StackConfig): Promise<RunningService> {
   const log = createLogger('auth-server', config.logLevel);
   const db = openAuthStore(config.dataDir);
+  const audit = createAuthAudit(db, log);
+  const tracer = createSpanRecorder('auth-server', db);
   const policies = loadRegistrationPolicies(config);
   const resourceInfo = createResourceInfo(config, policies);
   const mailbox = createMailbox(db);
@@ -62,21 +67,31 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   const grants = createGrants(db, provider);
   verify = createOwnTokenVerifier(provider.issuer, jwks, grants);
   const isServiceClient = createServiceClientCheck(MCP_SERVER_CLIENT_ID, config.mcpServerClientSecret);
-  const decide = createDecider(provider, config, approvals, createReceiptSigner(provider.issuer, jwks), log);
+  const decide = createDecider(provider, config, approvals, createReceiptSigner(provider.issuer, jwks), audit);
   registerTokenExchange(provider, { config, verify, grants, resourceInfo, policyOf: (c) => policyOf(policies, c) });
 
   for (const event of ['access_token.issued', 'client_credentials.issued']) provider.on(event, (t: any) => grants.recordIssued(t));
-  provider.on('grant.error', (ctx: any, err: any) => log.info('token request refused', { client_id: ctx.oidc?.client?.clientId, error: err.error, reason: err.error_description }));
-  provider.on('registration_create.success', (_ctx: any, client: any) => log.info('client registered', { client_id: client.clientId, policy: client.registration_policy, name: client.display_name }));
-  provider.on('registration_create.error', (_ctx: any, err: any) => log.info('registration refused', { error: err.error, reason: err.error_description }));
+  // every refusal lands in the audit trail with its standard error code and reason
+  const refused = (event: string) => (ctx: any, err: any) => audit(event, {
+    clientId: ctx?.oidc?.client?.clientId ?? ctx?.oidc?.params?.client_id, outcome: err.error ?? 'server_error', detail: { reason: err.error_description },
+  });
+  provider.on('grant.error', refused('token.refused'));
+  provider.on('authorization.error', refused('authorization.refused'));
+  provider.on('backchannel_authentication.error', refused('backchannel.refused'));
+  provider.on('registration_create.error', refused('registration.refused'));
+  provider.on('registration_create.success', (_ctx: any, client: any) => audit('registration.created', {
+    clientId: client.clientId, outcome: 'registered', detail: { policy: client.registration_policy, name: client.display_name },
+  }));
 
   const router = createRouter();
   router.get('/', (ctx) => renderPage(ctx, 'home', 'Authorization server', { issuer: provider.issuer, demoUsers: demoAccounts, user: signIn.signedInUser(ctx)?.email }));
-  registerInteractions(router, provider, signIn, config, log);
-  registerAccountPages(router, provider, signIn, grants, mailbox, approvals, log);
-  registerPdp(router, watchAccessPolicy(config.accessPolicyFile ?? defaultAccessPolicyFile), isServiceClient, db, log);
+  registerInteractions(router, provider, signIn, config, audit);
+  registerAccountPages(router, provider, signIn, grants, mailbox, approvals, audit);
+  registerPdp(router, watchAccessPolicy(config.accessPolicyFile ?? defaultAccessPolicyFile), isServiceClient, audit);
   registerApprovalPages(router, approvals, signIn, createQrFrames(provider.issuer, config.cookieKeys[0]), decide, isServiceClient);
 
+  traceProviderErrors(provider);
+  provider.use(traceHops());
   provider.use(registrationGuard('/reg', config.registrationRateLimitPerMinute));
   provider.use(protocolFixes(resourceServers(config), config.mcpResource));
   provider.use(router.middleware);
@@ -90,7 +105,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   housekeeping();
   const timer = setInterval(housekeeping, HOUR).unref();
 
-  const server = http.createServer(provider.callback());
+  const server = http.createServer(tracer.wrap(provider.callback()));
   await new Promise<void>((resolve) => server.listen(config.auth.port, resolve));
   log.info('ready', { issuer: provider.issuer });
 
@@ -100,6 +115,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
       clearInterval(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      tracer.close();
       db.close();
     },
   };

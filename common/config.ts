@@ -19,6 +19,8 @@ export interface StackConfig {
   mcp: ServiceAddress;
   api: ServiceAddress;
   hostApp: ServiceAddress;
+  /** how the host registers with an auth server: 'auto' (CIMD when advertised, else DCR) or always 'dcr' */
+  hostRegistration: 'auto' | 'dcr';
   /** the MCP server's resource identifier: public URL + /mcp, no trailing slash */
   mcpResource: string;
   /** the portfolio API's resource identifier */
@@ -69,6 +71,7 @@ export function loadConfig(env: Env = process.env): StackConfig {
     mcp,
     api,
     hostApp,
+    hostRegistration: env.HOST_REGISTRATION === 'dcr' ? 'dcr' : 'auto',
     mcpResource: `${mcp.publicUrl}/mcp`,
     apiResource: api.publicUrl,
     localMode: (env.LOCAL_MODE ?? 'true') !== 'false',

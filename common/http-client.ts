@@ -1,6 +1,7 @@
 // JSON over keep-alive node:http between our services (cheaper in CPU than fetch for many small calls).
 import http from 'node:http';
 import https from 'node:https';
+import { traceHeaders } from './trace.js';
 
 export interface JsonResponse<T = any> {
   status: number;
@@ -25,7 +26,8 @@ export function createJsonClient(maxSockets = 64) {
   return function requestJson<T = any>(target: string, { method = 'GET', headers = {}, body, timeoutMs = 10_000 }: JsonRequest = {}): Promise<JsonResponse<T>> {
     const url = new URL(target);
     let payload: string | undefined;
-    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    // the current request's span becomes the parent of whatever answers this call (W3C traceparent)
+    const h: Record<string, string> = { accept: 'application/json', ...traceHeaders(), ...headers };
     if (body instanceof URLSearchParams) {
       payload = body.toString();
       h['content-type'] = 'application/x-www-form-urlencoded';

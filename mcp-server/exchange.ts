@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { StackConfig } from '../common/config.js';
 import type { JsonClient } from '../common/http-client.js';
+import { currentSpan } from '../common/trace.js';
 
 const EARLY_REFRESH_S = 30;
 const MAX_CACHE = 10_000;
@@ -24,7 +25,9 @@ export function createTokenExchanger(config: StackConfig, requestJson: JsonClien
       const key = crypto.createHash('sha256').update(subjectToken).update('\0').update(scope).digest('base64url');
       const now = Date.now() / 1000;
       const hit = cache.get(key);
-      if (hit && hit.exp - EARLY_REFRESH_S > now) return hit.token;
+      const cached = hit !== undefined && hit.exp - EARLY_REFRESH_S > now;
+      currentSpan()?.setAttribute('token_exchange', cached ? 'cached' : 'requested');
+      if (cached) return hit.token;
 
       const res = await requestJson(tokenUrl, {
         method: 'POST',

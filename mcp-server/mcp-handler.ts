@@ -1,21 +1,26 @@
 // One MCP exchange over Streamable HTTP, stateless: a fresh SDK Server and transport per POST, so any
 // instance (or a restarted one) can answer any request. Tools are listed with their security schemes
 // and run only after the auth gate; their failures become tool errors with a human message.
+// Resources (the portfolio widget) are public: listing and reading them needs no token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema, ErrorCode, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError,
+  ReadResourceRequestSchema, type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../common/log.js';
 import { ApiError } from './api-client.js';
 import { reasonFor } from './pdp-client.js';
 import type { AuditRecord } from './audit.js';
 import { tools, toolsByName } from './tools/index.js';
 import { describeTool, toolError, type ToolContext } from './tools/registry.js';
+import type { WidgetResources } from './widget-resource.js';
 
 const INSTRUCTIONS = 'Portfolio tools for the signed-in user: search stocks (public), show the portfolio, buy and sell shares. ' +
   'Trades above the approval limit need the user to approve them on their authenticator page.';
 
-export function createMcpHandler(log: Logger, version: string) {
+export function createMcpHandler(log: Logger, version: string, widgets: WidgetResources) {
   const toolList = tools.map(describeTool);
 
   async function runTool(name: string, args: unknown, ctx: ToolContext, record: AuditRecord): Promise<CallToolResult> {
@@ -57,8 +62,15 @@ export function createMcpHandler(log: Logger, version: string) {
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse, body: unknown, ctx: ToolContext, record: AuditRecord) {
-    const server = new Server({ name: 'portfolio-mcp', title: 'Portfolio (mcp-auth-lab)', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+    const server = new Server({ name: 'portfolio-mcp', title: 'Portfolio (mcp-auth-lab)', version }, { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }));
+    server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: widgets.list() }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
+    server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+      const contents = widgets.read(request.params.uri);
+      if (!contents) throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${request.params.uri}`, { uri: request.params.uri });
+      return { contents };
+    });
     server.setRequestHandler(CallToolRequestSchema, (request) => runTool(request.params.name, request.params.arguments, ctx, record));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {

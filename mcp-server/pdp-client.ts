@@ -2,6 +2,7 @@
 import type { AccessClaims } from '../common/access-token.js';
 import type { StackConfig } from '../common/config.js';
 import type { JsonClient } from '../common/http-client.js';
+import { currentSpan } from '../common/trace.js';
 
 export interface Decision {
   decision: boolean;
@@ -26,6 +27,7 @@ export function createPdpClient(config: StackConfig, requestJson: JsonClient) {
       },
     });
     if (res.status !== 200) throw new Error(`policy decision point answered ${res.status}`);
+    currentSpan()?.setAttribute('pdp.decision', res.body.decision ? (needsApproval(res.body) ? 'permit_with_approval' : 'permit') : 'deny');
     return res.body;
   };
 }

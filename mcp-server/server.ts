@@ -5,6 +5,7 @@ import type { StackConfig } from '../common/config.js';
 import { BodyError, readBody } from '../common/http.js';
 import { createJsonClient } from '../common/http-client.js';
 import { createLogger } from '../common/log.js';
+import { createSpanRecorder, currentSpan } from '../common/trace.js';
 import type { RunningService } from '../auth-server/server.js';
 import { createApiClient } from './api-client.js';
 import { createCibaClient } from './ciba-client.js';
@@ -15,14 +16,18 @@ import { createAudit, openMcpStore, type AuditRecord } from './audit.js';
 import { createAuthGate } from './auth-gate.js';
 import { createTokenExchanger } from './exchange.js';
 import { createMcpHandler } from './mcp-handler.js';
+import { annotateMcpSpan, mcpSpanName, toolArguments } from './tracing.js';
+import { loadWidgetResources } from './widget-resource.js';
 import { PRM_PATH, protectedResourceMetadata, resourceMetadataUrl } from './metadata.js';
 
 const MAX_BODY = 256 * 1024;
 
 export async function startMcpServer(config: StackConfig): Promise<RunningService> {
   const log = createLogger('mcp-server', config.logLevel);
+  const widgets = loadWidgetResources();
   const db = openMcpStore(config.dataDir);
   const audit = createAudit(db, log);
+  const tracer = createSpanRecorder('mcp-server', db);
   const requestJson = createJsonClient();
   const services: ToolServices = {
     api: createApiClient(config, requestJson),
@@ -36,7 +41,7 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
     resourceMetadata: resourceMetadataUrl(config),
     challengeInToolResult: config.challengeInToolResult,
   });
-  const handleMcp = createMcpHandler(log, '0.1.0');
+  const handleMcp = createMcpHandler(log, '0.1.0', widgets);
   const prm = JSON.stringify(protectedResourceMetadata(config));
   const mcpPath = new URL(config.mcpResource).pathname;
 
@@ -48,7 +53,9 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
   async function handleMcpPost(req: http.IncomingMessage, res: http.ServerResponse) {
     const started = performance.now();
     const record: AuditRecord = { time: Date.now(), methods: [], decision: 'bad_request' };
+    const span = currentSpan();
     res.on('finish', () => {
+      if (span) annotateMcpSpan(span, record);
       record.status = res.statusCode;
       record.ms = Math.round((performance.now() - started) * 10) / 10;
       audit(record);
@@ -63,23 +70,28 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
     }
     const messages = (Array.isArray(body) ? body : [body]).filter((m) => m && typeof m === 'object');
     record.methods = messages.map((m) => String(m.method ?? 'response'));
+    if (span) {
+      span.name = mcpSpanName(messages);
+      span.setAttribute('mcp.arguments', toolArguments(messages));
+    }
 
     const outcome = await gate(req.headers.authorization, messages, record);
     if (!outcome.pass) {
+      span?.setAttributes({ 'oauth.error': outcome.error, 'oauth.error_description': outcome.description });
       return sendJson(res, outcome.status, { error: outcome.error, error_description: outcome.description }, { 'www-authenticate': outcome.challenge });
     }
     await handleMcp(req, res, body, { ...services, ...outcome.ctx }, record);
   }
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(tracer.wrap(async (req, res) => {
     res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', 'www-authenticate, mcp-session-id, mcp-protocol-version');
+    res.setHeader('access-control-expose-headers', 'www-authenticate, mcp-session-id, mcp-protocol-version, traceresponse');
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST, OPTIONS',
-          'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id',
+          'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id, traceparent, tracestate',
           'access-control-max-age': '600',
         });
         return res.end();
@@ -99,7 +111,7 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
       if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
       else res.destroy();
     }
-  });
+  }));
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(config.mcp.port, resolve));
   log.info('ready', { mcp: config.mcpResource, challenge_in_tool_result: config.challengeInToolResult });
@@ -109,6 +121,7 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      tracer.close();
       db.close();
     },
   };

@@ -22,7 +22,9 @@ const orderView = (q: TradeQuote) => ({
   side: q.side, symbol: q.symbol, name: q.name, quantity: q.quantity, price: q.price, total: q.total, currency: q.currency, total_eur: q.total_eur,
 });
 
-function executed(trade: Trade, portfolio: Portfolio): CallToolResult {
+function executed(fullTrade: Trade, portfolio: Portfolio): CallToolResult {
+  // the signed approval receipt stays with the API and the user's account page, not in the chat
+  const { approval_receipt: _receipt, ...trade } = fullTrade as Trade & { approval_receipt?: string };
   const verb = trade.side === 'buy' ? 'Bought' : 'Sold';
   const message = `${verb} ${trade.quantity} ${trade.symbol} at ${trade.price} ${trade.currency} (total ${trade.total} ${trade.currency}).`;
   return toolResult(`${message}\n${describePortfolio(portfolio)}`, { status: 'executed', message, trade, portfolio });
@@ -84,7 +86,9 @@ export function createTradeFlow() {
 
   async function step(p: PendingApproval, ctx: ToolContext): Promise<CallToolResult> {
     if (Date.now() / 1000 < p.nextPollAt) return pendingResult(p, ctx);
-    const outcome = await ctx.ciba.poll(p.authReqId);
+    let outcome = await ctx.ciba.poll(p.authReqId);
+    // once expired, the auth server may have swept the request: any refusal then means "expired"
+    if (outcome.state === 'failed' && Date.now() / 1000 >= p.expiresAt) outcome = { state: 'expired', description: 'request expired' };
     if (outcome.state === 'pending') {
       ctx.approvals.schedule(p.tradeId, outcome.slowDown ? p.interval + 5 : p.interval);
       return pendingResult(p, ctx);

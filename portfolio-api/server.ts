@@ -8,6 +8,8 @@ import http from 'node:http';
 import { bearerChallenge, requireScopes, TokenError } from '../common/access-token.js';
 import type { StackConfig } from '../common/config.js';
 import { createLogger, type Logger } from '../common/log.js';
+import { createSpanRecorder, currentSpan } from '../common/trace.js';
+import { callerAttributes, routeName } from './tracing.js';
 import type { RunningService } from '../auth-server/server.js';
 import { createAccountActions } from './account.js';
 import { createAuthenticator, requireDirectUser, type Authenticate, type Caller } from './authz.js';
@@ -25,9 +27,10 @@ export async function startPortfolioApi(config: StackConfig): Promise<RunningSer
   const executeTrade = createTradeExecutor(store);
   const routes = buildRoutes({ store, executeTrade, intents: createIntents(store, executeTrade), account: createAccountActions(store) });
   const handle = createRequestHandler(routes, createAuthenticator(config), log);
+  const tracer = createSpanRecorder('portfolio-api', store.db);
 
   // a client that trickles its request gets 20 s, then the connection is closed (408)
-  const server = http.createServer({ requestTimeout: 20_000, headersTimeout: 10_000 }, (req, res) => void handle(req, res));
+  const server = http.createServer({ requestTimeout: 20_000, headersTimeout: 10_000 }, tracer.wrap((req, res) => void handle(req, res)));
   // malformed HTTP (bad request line, oversized headers): answer 400 and drop the connection
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -47,6 +50,7 @@ export async function startPortfolioApi(config: StackConfig): Promise<RunningSer
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      tracer.close();
       store.close();
     },
   };
@@ -58,6 +62,7 @@ function createRequestHandler(routes: Router<RouteSpec>, authenticate: Authentic
     const [pathname, search = ''] = (req.url ?? '/').split('?', 2);
     const method = req.method ?? 'GET';
     let caller: Caller | undefined;
+    const span = currentSpan();
     res.on('close', () => {
       log.info('request', {
         method,
@@ -73,8 +78,10 @@ function createRequestHandler(routes: Router<RouteSpec>, authenticate: Authentic
 
     try {
       const { handler: route, params } = routes.match(method, pathname);
+      if (span) span.name = `${method} ${routeName(pathname, params)}`;
       if (route.scopes !== null) {
         caller = await authenticate(req);
+        span?.setAttributes(callerAttributes(caller));
         if (route.agentsMayNot) requireDirectUser(caller, route.agentsMayNot);
         requireScopes(caller, route.scopes);
       }
@@ -87,6 +94,9 @@ function createRequestHandler(routes: Router<RouteSpec>, authenticate: Authentic
       });
       sendJson(res, reply.status ?? 200, reply.body);
     } catch (err) {
+      if (err instanceof TokenError || err instanceof ApiError) {
+        span?.setAttributes({ 'oauth.error': err.code, 'oauth.error_description': err.description });
+      }
       if (err instanceof TokenError) {
         sendJson(res, err.status, { error: err.code ?? 'unauthorized', error_description: err.description }, {
           'www-authenticate': bearerChallenge(err),

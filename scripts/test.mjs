@@ -16,10 +16,15 @@ function findTests(dir) {
   });
 }
 
-const build = spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+// build the services, the widget bundle (dist/widget/portfolio.html, served by the MCP server), check the widget's types,
+// and bundle the Lab Host's page script (dist/host/public/)
+const buildSteps = [['npx', ['tsc', '-p', '.']], [process.execPath, ['scripts/build-widget.mjs']], ['npx', ['tsc', '-p', 'mcp-server/widget']],
+  [process.execPath, ['scripts/build-host.mjs']]];
+for (const [command, args] of buildSteps) {
+  if (spawnSync(command, args, { cwd: root, stdio: 'inherit' }).status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 
 let passed = 0;
@@ -27,7 +32,7 @@ let failed = 0;
 
 const unitFiles = findTests(path.join(root, 'dist')).filter((f) => !filter.length || filter.some((x) => f.includes(x)));
 if (unitFiles.length) {
-  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...unitFiles], {
+  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...unitFiles], {
     cwd: root, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }, maxBuffer: 64 * 1024 * 1024,
   });
   process.stdout.write(run.stdout);

@@ -3,23 +3,15 @@
 import { loadConfig } from '../common/config.js';
 import { createLogger } from '../common/log.js';
 import { demoAccounts } from '../auth-server/accounts.js';
-import { startAuthServer, type RunningService } from '../auth-server/server.js';
-import { startMcpServer } from '../mcp-server/server.js';
-import { startPortfolioApi } from '../portfolio-api/server.js';
-
-const services: Record<string, (config: ReturnType<typeof loadConfig>) => Promise<RunningService>> = {
-  'auth-server': startAuthServer,
-  'mcp-server': startMcpServer,
-  'portfolio-api': startPortfolioApi,
-};
+import { serviceNames, services, type RunningService, type ServiceName } from './services.js';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger('stack', config.logLevel);
-  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(services);
-  const unknown = wanted.filter((name) => !services[name]);
+  const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : serviceNames) as ServiceName[];
+  const unknown = wanted.filter((name) => !(name in services));
   if (unknown.length) {
-    console.error(`unknown service: ${unknown.join(', ')} (known: ${Object.keys(services).join(', ')})`);
+    console.error(`unknown service: ${unknown.join(', ')} (known: ${serviceNames.join(', ')})`);
     process.exit(2);
   }
 
@@ -40,6 +32,7 @@ async function main() {
     `  authorization server  ${config.auth.publicUrl}   (inbox: ${config.auth.publicUrl}/mail, account: ${config.auth.publicUrl}/account)`,
     `  MCP server            ${config.mcpResource}`,
     `  portfolio API         ${config.api.publicUrl}   (quotes: ${config.api.publicUrl}/quotes?query=acme)`,
+    `  MCP host (chat)       ${config.hostApp.publicUrl}`,
     `  demo users            ${demoAccounts.map((a) => `${a.email} (${a.region})`).join(', ')}`,
     `  data folder           ${config.dataDir}`,
     'Press Ctrl-C to stop.',

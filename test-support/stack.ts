@@ -4,9 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type StackConfig } from '../common/config.js';
-import { startAuthServer, type RunningService } from '../auth-server/server.js';
-import { startMcpServer } from '../mcp-server/server.js';
-import { startPortfolioApi } from '../portfolio-api/server.js';
+import { loadOrCreateKeys } from '../auth-server/keys.js';
+import { services as starters, type RunningService, type ServiceName } from '../stack/services.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,6 +18,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export type { ServiceName };
+
+// Generating an RSA key costs up to a second; tests share one key set per run instead (the first
+// stack generates it, the rest copy it). Production data folders always get their own keys.
+const sharedKeys = path.join(os.tmpdir(), `mcp-auth-lab-test-keys-${process.ppid}.json`);
+function reuseTestKeys(dataDir: string): void {
+  if (fs.existsSync(sharedKeys)) fs.copyFileSync(sharedKeys, path.join(dataDir, 'jwks.json'));
+  else {
+    const tmp = `${sharedKeys}.${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(loadOrCreateKeys(dataDir)), { mode: 0o600 });
+    fs.renameSync(tmp, sharedKeys); // atomic: a parallel test file never reads half a key set
+  }
+}
+
 export interface TestStack {
   config: StackConfig;
   dataDir: string;
@@ -29,15 +42,10 @@ export interface TestStack {
   cleanup(): Promise<void>;
 }
 
-export type ServiceName = 'auth-server' | 'mcp-server' | 'portfolio-api';
-const starters: Record<ServiceName, (c: StackConfig) => Promise<RunningService>> = {
-  'auth-server': startAuthServer,
-  'mcp-server': startMcpServer,
-  'portfolio-api': startPortfolioApi,
-};
 
 export async function startTestStack(services: ServiceName[] = ['auth-server'], env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-auth-lab-'));
+  reuseTestKeys(dataDir);
   const config = loadConfig({
     ...process.env,
     AUTH_PORT: String(await freePort()),

@@ -2,12 +2,12 @@
 // tells oidc-provider, so the MCP server's next poll gets the transaction token or access_denied.
 import { errors } from 'oidc-provider';
 import type { StackConfig } from '../../common/config.js';
-import type { Logger } from '../../common/log.js';
+import type { AuthAudit } from '../audit.js';
 import { isExpired, type Approval, type ApprovalStore } from './store.js';
 
 export type DecisionOutcome = 'decided' | 'already_decided' | 'expired';
 
-export function createDecider(provider: any, config: StackConfig, approvals: ApprovalStore, signReceipt: (a: Approval, d: 'approved' | 'denied') => Promise<string>, log: Logger) {
+export function createDecider(provider: any, config: StackConfig, approvals: ApprovalStore, signReceipt: (a: Approval, d: 'approved' | 'denied') => Promise<string>, audit: AuthAudit) {
   return async function decide(approval: Approval, decision: 'approved' | 'denied'): Promise<DecisionOutcome> {
     if (approval.status !== 'pending') return 'already_decided';
     if (isExpired(approval)) return 'expired';
@@ -24,7 +24,7 @@ export function createDecider(provider: any, config: StackConfig, approvals: App
     } else {
       await provider.backchannelResult(approval.authReqId, new errors.AccessDenied('the user denied the request'));
     }
-    log.info('approval decided', { approval_id: approval.id, sub: approval.accountId, decision });
+    audit('approval.decided', { clientId: approval.hostClientId, accountId: approval.accountId, outcome: decision, detail: { approval_id: approval.id, scope: approval.scope } });
     return 'decided';
   };
 }

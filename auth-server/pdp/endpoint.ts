@@ -1,15 +1,13 @@
 // POST /access/v1/evaluation — the policy decision point, for the mcp-server client only.
 import { BodyError, readBody } from '../../common/http.js';
-import type { Logger } from '../../common/log.js';
-import type { Db } from '../../common/db.js';
+import type { AuthAudit } from '../audit.js';
+import { currentSpan } from '../../common/trace.js';
 import type { Router } from '../pages.js';
 import { requireServiceClient, type ServiceClientCheck } from '../service-client.js';
 import { evaluate, type EvaluationRequest } from './evaluate.js';
 import type { AccessPolicy } from './policy.js';
 
-export function registerPdp(router: Router, policy: () => AccessPolicy, isServiceClient: ServiceClientCheck, db: Db, log: Logger) {
-  const audit = db.prepare(`INSERT INTO audit (time, event, client_id, account_id, outcome, detail) VALUES (?, 'pdp.evaluation', 'mcp-server', ?, ?, ?)`);
-
+export function registerPdp(router: Router, policy: () => AccessPolicy, isServiceClient: ServiceClientCheck, audit: AuthAudit) {
   router.post('/access/v1/evaluation', async (ctx) => {
     if (!requireServiceClient(ctx, isServiceClient)) return;
     let request: EvaluationRequest;
@@ -23,9 +21,15 @@ export function registerPdp(router: Router, policy: () => AccessPolicy, isServic
     }
     const response = evaluate(policy(), request);
     const tool = request.resource?.id ?? request.action?.name;
-    audit.run(Date.now(), request.subject?.id ?? null, response.decision ? 'permit' : 'deny',
-      JSON.stringify({ tool, reason: response.context.reason_admin.en, obligations: response.context.obligations }));
-    log.info('pdp decision', { tool, sub: request.subject?.id, decision: response.decision, obligations: response.context.obligations?.map((o) => o.id), reason: response.context.reason_admin.en });
+    audit('pdp.decision', {
+      clientId: 'mcp-server', accountId: request.subject?.id, outcome: response.decision ? 'permit' : 'deny',
+      detail: { tool, reason: response.context.reason_admin.en, obligations: response.context.obligations?.map((o) => o.id) },
+    });
+    currentSpan()?.setAttributes({
+      'pdp.tool': tool, 'pdp.subject': request.subject?.id, 'pdp.resource': request.resource?.properties,
+      'pdp.decision': response.decision ? 'permit' : 'deny', 'pdp.reason': response.context.reason_admin.en,
+      'pdp.reason_user': response.context.reason_user?.en, 'pdp.obligations': response.context.obligations?.map((o) => o.id) ?? [],
+    });
     ctx.set('cache-control', 'no-store');
     ctx.body = response;
   });

@@ -21,21 +21,25 @@ export function isLoopback(url: URL): boolean {
   return LOOPBACK.has(url.hostname);
 }
 
+// oidc-provider's InvalidRedirectUri carries a fixed authorization-endpoint description; InvalidClientMetadata
+// answers invalid_redirect_uri (RFC 7591) with our description when it starts with "redirect_uris"
+const badRedirect = (why: string) => new errors.InvalidClientMetadata(`redirect_uris ${why}`);
+
 function checkRedirectUri(uri: unknown): void {
-  if (typeof uri !== 'string') throw new errors.InvalidRedirectUri('redirect_uris must be strings');
-  if (uri.includes('*')) throw new errors.InvalidRedirectUri(`redirect URI ${uri} must not contain a wildcard`);
-  if (uri.includes('#')) throw new errors.InvalidRedirectUri(`redirect URI ${uri} must not contain a fragment`);
+  if (typeof uri !== 'string') throw badRedirect('must be strings');
+  if (uri.includes('*')) throw badRedirect(`must not contain a wildcard: ${uri}`);
+  if (uri.includes('#')) throw badRedirect(`must not contain a fragment: ${uri}`);
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new errors.InvalidRedirectUri(`redirect URI ${uri} is not a valid URL`);
+    throw badRedirect(`must be valid URLs: ${uri}`);
   }
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:' && isLoopback(url)) return;
   // native apps may use private-use schemes (RFC 8252); plain http off loopback never
   if (url.protocol !== 'http:' && /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/i.test(url.protocol)) return;
-  throw new errors.InvalidRedirectUri(`redirect URI ${uri} must use https (http is allowed on loopback hosts only)`);
+  throw badRedirect(`must use https (http is allowed on loopback hosts only): ${uri}`);
 }
 
 export function createPolicyValidator(policies: RegistrationPolicies, staticClientIds: Set<string>, knownScopes: Set<string>) {
@@ -44,15 +48,19 @@ export function createPolicyValidator(policies: RegistrationPolicies, staticClie
     return staticClientIds.has(clientId) ? 'static' : 'dynamic';
   };
 
-  return function validator(_ctx: unknown, key: string, _value: unknown, metadata: Record<string, any>): void {
+  return function validator(ctx: unknown, key: string, _value: unknown, metadata: Record<string, any>): void {
     if (key !== POLICY_PROPERTIES[0]) return;
+    const by = arrivedBy(metadata.client_id);
 
     const requestedScopes: string[] = typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter(Boolean) : [];
     const unknown = requestedScopes.filter((s) => !knownScopes.has(s));
     if (unknown.length) throw new errors.InvalidClientMetadata(`unknown scope: ${unknown.join(' ')}`);
 
-    const stored = typeof metadata.registration_policy === 'string' ? policies.byName(metadata.registration_policy) : undefined;
-    const rule = stored ?? policies.decide({ clientId: metadata.client_id, arrivedBy: arrivedBy(metadata.client_id), requestedScopes });
+    // The rule name is ours to set, never the client's: only a client loaded back from storage keeps the rule
+    // it was admitted by (a registration request comes with a ctx; a CIMD document is never stored).
+    const fromStorage = ctx === undefined && by !== 'cimd';
+    const stored = fromStorage && typeof metadata.registration_policy === 'string' ? policies.byName(metadata.registration_policy) : undefined;
+    const rule = stored ?? policies.decide({ clientId: metadata.client_id, arrivedBy: by, requestedScopes });
     if (!rule) throw new errors.InvalidClientMetadata('no registration policy admits this client (check the requested scope and grant types)');
     const set = rule.set;
 
@@ -69,8 +77,9 @@ export function createPolicyValidator(policies: RegistrationPolicies, staticClie
     metadata.registration_policy = rule.name;
     metadata.client_type = set.client_type;
     metadata.client_assurance_level = set.client_assurance_level;
-    metadata.display_name = set.display_name
-      .replace('{client_name}', metadata.client_name ?? metadata.client_id)
-      .replace('{client_id}', metadata.client_id);
+    metadata.authorization_details_types = set.authorization_details_types ?? [];
+    // one pass with a replacer: a client name holding "$&" or "{client_id}" is shown as written
+    const fill: Record<string, string> = { client_name: metadata.client_name ?? metadata.client_id, client_id: metadata.client_id };
+    metadata.display_name = set.display_name.replace(/\{(client_name|client_id)\}/g, (_m: string, key: string) => fill[key]);
   };
 }

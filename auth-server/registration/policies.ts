@@ -18,6 +18,8 @@ export interface PolicySettings {
   access_token_ttl: number;
   refresh_tokens: boolean;
   consent_template: string;
+  /** RAR types the client may request (stock_trade: trade approvals through CIBA) */
+  authorization_details_types?: string[];
 }
 
 export interface PolicyRule {
@@ -40,7 +42,7 @@ export interface ClientFacts {
 
 export const defaultPolicyFile = path.join(repoRoot, 'auth-server', 'policies', 'registration.json');
 
-export function loadRegistrationPolicies(config: StackConfig, file = process.env.REGISTRATION_POLICY_FILE ?? defaultPolicyFile) {
+export function loadRegistrationPolicies(config: StackConfig, file = config.registrationPolicyFile ?? defaultPolicyFile) {
   const raw = fs.readFileSync(file, 'utf8')
     .replaceAll('{mcp_resource}', config.mcpResource)
     .replaceAll('{api_resource}', config.apiResource);

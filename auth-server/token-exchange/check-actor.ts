@@ -3,8 +3,8 @@
 //    authenticated client), otherwise the authenticated client
 //  - the subject token's may_act must name exactly that actor
 //  - the resulting act chain must stay within the configured depth
-import { errors } from 'oidc-provider';
 import { chainDepth, OwnTokenError, type OwnTokenVerifier } from '../own-tokens.js';
+import { invalidGrant } from './errors.js';
 import type { ExchangeStep } from './state.js';
 
 export function checkActor(verify: OwnTokenVerifier, actorAudiences: string[], maxDepth: number): ExchangeStep {
@@ -13,19 +13,18 @@ export function checkActor(verify: OwnTokenVerifier, actorAudiences: string[], m
     let actor = clientId;
     if (state.params.actor_token) {
       try {
-        const actorToken = await verify(state.params.actor_token, actorAudiences);
-        actor = actorToken.sub;
+        actor = (await verify(state.params.actor_token, actorAudiences)).claims.sub;
       } catch (err) {
-        if (err instanceof OwnTokenError) throw new errors.InvalidGrant(`actor_token: ${err.message}`);
+        if (err instanceof OwnTokenError) throw invalidGrant(`actor_token: ${err.message}`);
         throw err;
       }
-      if (actor !== clientId) throw new errors.InvalidGrant('actor_token subject is not the authenticated client');
+      if (actor !== clientId) throw invalidGrant('actor_token subject is not the authenticated client');
     }
     const mayAct = state.subject!.may_act;
-    if (!mayAct?.sub) throw new errors.InvalidGrant('subject_token has no may_act claim: nobody may act with it');
-    if (mayAct.sub !== actor) throw new errors.InvalidGrant(`subject_token may_act does not name ${actor}`);
+    if (!mayAct?.sub) throw invalidGrant('subject_token has no may_act claim: nobody may act with it');
+    if (mayAct.sub !== actor) throw invalidGrant(`subject_token may_act does not name ${actor}`);
     if (chainDepth(state.subject!.act) + 1 > maxDepth) {
-      throw new errors.InvalidGrant(`delegation chain would be deeper than ${maxDepth} actors`);
+      throw invalidGrant(`delegation chain would be deeper than ${maxDepth} actors`);
     }
     state.actor = actor;
   };

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Portfolio } from '../api-client.js';
 import { defineTool, toolResult } from './registry.js';
+import { widgetToolMeta } from './widget-meta.js';
 
 export const portfolioShape = z.object({
   owner: z.string(),
@@ -28,6 +29,7 @@ export const getPortfolio = defineTool({
   readOnly: true,
   scopes: ['portfolio:read'],
   apiScopes: 'portfolio:read',
+  meta: widgetToolMeta('Loading your portfolio…', 'Portfolio loaded'),
   async run(_args, { api, apiToken }) {
     const portfolio = await api.portfolio(apiToken!);
     return toolResult(describePortfolio(portfolio), { ...portfolio });

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { defineTool, toolResult } from './registry.js';
 
-const quote = z.object({
+/** one quote (the portfolio widget renders these too) */
+export const quoteShape = z.object({
   symbol: z.string(), name: z.string(), sector: z.string(), region: z.string(), currency: z.string(), price: z.number(),
 });
 
@@ -14,9 +15,11 @@ export const searchStocks = defineTool({
     query: z.string().max(100).describe('Symbol, name or sector to look for; empty lists everything').default(''),
     limit: z.number().int().min(1).max(50).default(10).describe('At most this many results'),
   }),
-  output: z.object({ quotes: z.array(quote) }),
+  output: z.object({ quotes: z.array(quoteShape) }),
   readOnly: true,
   scopes: [],
+  // no template of its own: the portfolio widget calls it to quote stocks the user does not hold
+  meta: { 'openai/widgetAccessible': true },
   async run({ query, limit }, { api }) {
     const { quotes } = await api.searchQuotes(query, limit);
     const lines = quotes.map((q) => `${q.symbol} ${q.name} (${q.sector}, ${q.region}): ${q.price} ${q.currency}`);

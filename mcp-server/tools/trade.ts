@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TradeFlow } from '../trade-flow.js';
 import { portfolioShape } from './get-portfolio.js';
 import { defineTool, type ToolDefinition } from './registry.js';
+import { widgetToolMeta } from './widget-meta.js';
 
 const TRADE_SCOPES = ['portfolio:read', 'portfolio:trade'];
 const API_SCOPES = 'trades:write portfolio:read';
@@ -47,6 +48,7 @@ function tradeTool(side: 'buy' | 'sell', flow: TradeFlow): ToolDefinition {
     scopes: TRADE_SCOPES,
     apiScopes: API_SCOPES,
     decidesWithPdp: true,
+    meta: side === 'buy' ? widgetToolMeta('Placing your buy order…', 'Buy order placed') : widgetToolMeta('Placing your sell order…', 'Sell order placed'),
     run: ({ symbol, quantity }, ctx) => flow.place(side, symbol, quantity, `${side}_stock`, ctx),
   });
 }
@@ -61,7 +63,7 @@ export function tradeTools(flow: TradeFlow): ToolDefinition[] {
     readOnly: false,
     scopes: TRADE_SCOPES,
     apiScopes: API_SCOPES,
-    meta: { 'openai/widgetAccessible': true, 'openai/visibility': 'private' },
+    meta: { ...widgetToolMeta('Checking the approval…', 'Approval checked'), 'openai/visibility': 'private' },
     run: ({ trade_id }, ctx) => flow.continueApproval(trade_id, ctx),
   });
   return [tradeTool('buy', flow), tradeTool('sell', flow), continueAuthorization];

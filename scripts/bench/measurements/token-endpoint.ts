@@ -1,0 +1,125 @@
+// Token endpoint throughput against an auth server in its own child process (the load generator runs
+// here, so each side gets one of the two cores). Cases: RFC 8693 token exchange by the mcp-server
+// client with a real user MCP token as subject, and client_credentials for the API, each at 1 and 16
+// concurrent keep-alive connections. Every exchange presents the same subject token, as an MCP server
+// does for one user's session, so the server's verified-token cache is warm.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { basicAuth, userMcpToken } from '../../../test-support/tokens.js';
+import { processCpuMs, recordOthersCpu } from '../cpu.js';
+import { removeDir, spawnStack, stackEnv, stopStack, tempDataDir, waitForDiscovery } from '../children.js';
+import { runLoad, send, withBody, type LoadTarget } from '../http-load.js';
+import { ms, perSecond } from '../stats.js';
+import { errorRow, type Measurement, type Row } from '../types.js';
+
+const NAME = 'token endpoint';
+const CONCURRENCY = [1, 16];
+const DURATION_MS = 3000;
+const WARMUP_MS = 500;
+/** once per server, per case, before any measured case (see below) */
+const SERVER_WARMUP_MS = 1000;
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+interface Case {
+  /** metric key prefix, e.g. "token-exchange" → "token-exchange.rps@16" */
+  key: string;
+  label: string;
+  form: Record<string, string>;
+}
+
+const hasAccessToken = (_status: number, body: string) => (body.includes('"access_token"') ? undefined : `200 without access_token: ${body.slice(0, 120)}`);
+
+export const tokenEndpoint: Measurement = {
+  name: NAME,
+  async run(ctx) {
+    const dir = tempDataDir();
+    const child = spawnStack(await stackEnv(dir, { REGISTRATION_RATE_LIMIT: '1000' }), ['auth-server']);
+    const rows: Row[] = [];
+    try {
+      await waitForDiscovery(child);
+      const { config } = child;
+      const { accessToken } = await userMcpToken(config);
+      const cases: Case[] = [
+        {
+          key: 'token-exchange',
+          label: 'token exchange (mcp-server, basic, 1 subject)',
+          form: { grant_type: TOKEN_EXCHANGE, subject_token: accessToken, subject_token_type: ACCESS_TOKEN_TYPE, resource: config.apiResource },
+        },
+        {
+          key: 'client-credentials',
+          label: 'client_credentials (mcp-server → API)',
+          form: { grant_type: 'client_credentials', resource: config.apiResource, scope: 'portfolio:read' },
+        },
+      ];
+      const issuer = new URL(config.auth.publicUrl);
+      const ready: { c: Case; target: LoadTarget }[] = [];
+      for (const c of cases) {
+        const target: LoadTarget = withBody(
+          {
+            host: '127.0.0.1',
+            port: config.auth.port,
+            path: `${issuer.pathname.replace(/\/$/, '')}/token`,
+            method: 'POST',
+            headers: {
+              host: issuer.host,
+              'content-type': 'application/x-www-form-urlencoded',
+              authorization: basicAuth('mcp-server', config.mcpServerClientSecret),
+            },
+            check: hasAccessToken,
+          },
+          new URLSearchParams(c.form).toString(),
+        );
+        // one request first, so a refusal shows its OAuth error instead of "N errors"
+        const once = new http.Agent();
+        const preflight = await send(once, target).catch((err: Error) => ({ status: 0, body: err.message }));
+        once.destroy();
+        if (preflight.status === 200) ready.push({ c, target });
+        else for (const n of CONCURRENCY) rows.push(errorRow(NAME, `${c.label} @${n}`, new Error(`HTTP ${preflight.status}: ${preflight.body}`)));
+      }
+
+      // A fresh server runs its code unoptimized until V8 has compiled the hot paths (on background
+      // threads that count as server CPU): without this, whichever case ran first looked ~2x slower.
+      for (const { target } of ready) await runLoad(target, { concurrency: 16, durationMs: SERVER_WARMUP_MS, warmupMs: 0 });
+
+      for (const { c, target } of ready) {
+        for (const concurrency of CONCURRENCY) {
+          const kase = `${c.label} @${concurrency}`;
+          if (performance.now() > ctx.softDeadline) {
+            rows.push(errorRow(NAME, kase, new Error('skipped: bench time budget used up')));
+            continue;
+          }
+          try {
+            const r = await runLoad(target, {
+              concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, serverCpuMs: () => processCpuMs(child.proc.pid),
+            });
+            const cpu = [
+              r.serverCpuPct === undefined ? '' : `server ${Math.round(r.serverCpuPct)} % (${ms(r.serverCpuMsPerRequest!)}/req)`,
+              `load gen ${Math.round(r.loadgenCpuPct)} %`,
+              r.othersCpuPct === undefined ? '' : `other processes ${Math.round(r.othersCpuPct)} %`,
+            ].filter(Boolean).join(', ');
+            ctx.metrics.set(`${c.key}.rps@${concurrency}`, r.rps);
+            if (r.serverCpuMsPerRequest !== undefined) ctx.metrics.set(`${c.key}.server_cpu_ms_per_req@${concurrency}`, r.serverCpuMsPerRequest);
+            recordOthersCpu(ctx.metrics, r.othersCpuPct);
+            const errs = r.errors ? ` e.g. ${r.errorSamples.join(' / ')}` : '';
+            rows.push({
+              measurement: NAME,
+              case: kase,
+              result: perSecond(r.rps, 'req'),
+              target: 'all 200',
+              met: r.errors === 0,
+              detail: `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)}, ${r.ok} ok, ${r.errors} errors in ${(r.elapsedMs / 1000).toFixed(1)} s; CPU (of one core): ${cpu}${errs}`,
+            });
+          } catch (err) {
+            rows.push(errorRow(NAME, kase, err));
+          }
+        }
+      }
+    } finally {
+      await stopStack(child);
+      removeDir(dir);
+    }
+    return rows;
+  },
+};
