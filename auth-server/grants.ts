@@ -27,6 +27,10 @@ export function createGrants(db: Db, provider: any) {
   const tokenState = db.prepare(
     `SELECT t.grant_id, r.revoked_at FROM issued_tokens t LEFT JOIN revoked_grants r ON r.grant_id = t.grant_id WHERE t.jti = ?`,
   );
+  const revokedSince = db.prepare(
+    `SELECT t.jti, t.expires_at FROM issued_tokens t JOIN revoked_grants r ON r.grant_id = t.grant_id
+      WHERE r.revoked_at >= ? AND t.expires_at > ?`,
+  );
   const markRevoked = db.prepare('INSERT OR IGNORE INTO revoked_grants (grant_id, revoked_at) VALUES (?, ?)');
   const touch = db.prepare(
     `INSERT INTO client_usage (client_id, account_id, last_used_at) VALUES (?, ?, ?)
@@ -85,6 +89,11 @@ export function createGrants(db: Db, provider: any) {
       const grant = await provider.Grant.find(grantId);
       await grant?.destroy();
       await provider.AccessToken.adapter.revokeByGrantId(grantId);
+    },
+
+    /** unexpired tokens whose grant was revoked at or after `since` (epoch seconds): the revocation feed */
+    revokedTokensSince(since: number): { jti: string; exp: number }[] {
+      return (revokedSince.all(since, epochSeconds()) as { jti: string; expires_at: number }[]).map((r) => ({ jti: r.jti, exp: r.expires_at }));
     },
 
     sweep(): number {

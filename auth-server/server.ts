@@ -7,6 +7,7 @@ import { demoAccounts } from './accounts.js';
 import { registerAccountPages } from './account-pages.js';
 import { sweepExpired } from './adapter.js';
 import { createAuthAudit } from './audit.js';
+import { registerRevocationFeed } from './revocation-feed.js';
 import { createCimdResolver } from './cimd.js';
 import { createGrants } from './grants.js';
 import { registerInteractions } from './interactions.js';
@@ -88,6 +89,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   registerInteractions(router, provider, signIn, config, audit);
   registerAccountPages(router, provider, signIn, grants, mailbox, approvals, audit);
   registerPdp(router, watchAccessPolicy(config.accessPolicyFile ?? defaultAccessPolicyFile), isServiceClient, audit);
+  registerRevocationFeed(router, grants, isServiceClient);
   registerApprovalPages(router, approvals, signIn, createQrFrames(provider.issuer, config.cookieKeys[0]), decide, isServiceClient);
 
   traceProviderErrors(provider);

@@ -1,6 +1,6 @@
 // The policy enforcement point in front of the MCP transport. For every POST /mcp it checks, in order:
 //  1. the Authorization header, if any, is a Bearer token            -> else 400 invalid_request
-//  2. a token, if sent, is valid for exactly this resource            -> else 401 invalid_token (always)
+//  2. a token, if sent, is valid for exactly this resource and not revoked -> else 401 invalid_token (always)
 //  3. protected tools called without a token                          -> 401 with resource_metadata + scope
 //  4. the token carries every scope the called tools need             -> else 403 insufficient_scope (all needed scopes)
 //  5. the token exchange for the API succeeds                         -> invalid_grant (revoked) is 401 invalid_token
@@ -19,6 +19,8 @@ export interface GateDeps {
   exchanger: TokenExchanger;
   resourceMetadata: string;
   challengeInToolResult: boolean;
+  /** whether the user revoked this token (by jti) on the auth server */
+  isRevoked: (jti: string | undefined) => Promise<boolean>;
 }
 
 export type GateOutcome =
@@ -33,7 +35,7 @@ function decodePayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 }
 
-export function createAuthGate({ verify, exchanger, resourceMetadata, challengeInToolResult }: GateDeps) {
+export function createAuthGate({ verify, exchanger, resourceMetadata, challengeInToolResult, isRevoked }: GateDeps) {
   const refuse = (err: TokenError, scope?: string): GateOutcome => ({
     pass: false,
     status: err.status,
@@ -56,6 +58,7 @@ export function createAuthGate({ verify, exchanger, resourceMetadata, challengeI
     try {
       token = bearerToken(authorization);
       if (token) claims = await verify(token);
+      if (claims && (await isRevoked(claims.jti))) throw new TokenError(401, 'invalid_token', 'token has been revoked');
     } catch (err) {
       if (!(err instanceof TokenError)) throw err;
       record.decision = err.status === 400 ? 'bad_request' : 'invalid_token';

@@ -15,6 +15,7 @@ import type { ToolServices } from './tools/registry.js';
 import { createAudit, openMcpStore, type AuditRecord } from './audit.js';
 import { createAuthGate } from './auth-gate.js';
 import { createTokenExchanger } from './exchange.js';
+import { createRevocationList } from './revocations.js';
 import { createMcpHandler } from './mcp-handler.js';
 import { annotateMcpSpan, mcpSpanName, toolArguments } from './tracing.js';
 import { loadWidgetResources } from './widget-resource.js';
@@ -35,9 +36,12 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
     ciba: createCibaClient(config, requestJson),
     approvals: createPendingApprovals(db),
   };
+  const exchanger = createTokenExchanger(config, requestJson);
   const gate = createAuthGate({
     verify: createAccessTokenVerifier({ issuer: config.auth.publicUrl, jwksUrl: `${config.auth.internalUrl}/jwks`, audience: config.mcpResource }),
-    exchanger: createTokenExchanger(config, requestJson),
+    exchanger,
+    // a revocation also drops the API tokens exchanged from revoked host tokens
+    isRevoked: createRevocationList(config, requestJson, log, exchanger.clear),
     resourceMetadata: resourceMetadataUrl(config),
     challengeInToolResult: config.challengeInToolResult,
   });

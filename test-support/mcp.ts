@@ -32,8 +32,11 @@ export async function callToolSignedIn(
   { email = 'alice@demo.example', log = { authorizations: 0 } as SignInLog } = {},
 ): Promise<CallToolResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { client, transport } = await connectMcp(url, provider);
+    const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: provider });
+    const client = new Client({ name: 'mcp-auth-lab-test', version: '1.0.0' });
     try {
+      // a revoked or expired token is refused already at initialize
+      await client.connect(transport);
       return (await client.callTool({ name, arguments: args })) as CallToolResult;
     } catch (err) {
       if (!(err instanceof UnauthorizedError) || !provider.authorizationUrl) throw err;
