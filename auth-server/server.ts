@@ -1,5 +1,6 @@
 // Assembles the authorization server: storage, provider, our pages and the guards in front of it.
 import http from 'node:http';
+import { listen } from '../common/http.js';
 import type { StackConfig } from '../common/config.js';
 import { createLogger } from '../common/log.js';
 import { createSpanRecorder } from '../common/trace.js';
@@ -88,7 +89,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   router.get('/', (ctx) => renderPage(ctx, 'home', 'Authorization server', { issuer: provider.issuer, demoUsers: demoAccounts, user: signIn.signedInUser(ctx)?.email }));
   registerInteractions(router, provider, signIn, config, audit);
   registerAccountPages(router, provider, signIn, grants, mailbox, approvals, audit);
-  registerPdp(router, watchAccessPolicy(config.accessPolicyFile ?? defaultAccessPolicyFile), isServiceClient, audit);
+  registerPdp(router, watchAccessPolicy(config.accessPolicyFile ?? defaultAccessPolicyFile, (m) => log.error(m)), isServiceClient, audit);
   registerRevocationFeed(router, grants, isServiceClient);
   registerApprovalPages(router, approvals, signIn, createQrFrames(provider.issuer, config.cookieKeys[0]), decide, isServiceClient);
 
@@ -108,7 +109,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   const timer = setInterval(housekeeping, HOUR).unref();
 
   const server = http.createServer(tracer.wrap(provider.callback()));
-  await new Promise<void>((resolve) => server.listen(config.auth.port, resolve));
+  await listen(server, config.auth.port);
   log.info('ready', { issuer: provider.issuer });
 
   return {

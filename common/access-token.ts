@@ -43,24 +43,43 @@ export interface VerifierOptions {
 
 export const ALLOWED_ALGORITHMS = ['ES256'];
 
+/** how many verified tokens a resource server remembers (a host presents the same token on every call) */
+const REMEMBERED_TOKENS = 10_000;
+
 export function createAccessTokenVerifier({ issuer, jwksUrl, audience }: VerifierOptions) {
   const jwks = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  // Signature, issuer, typ and audience of a given token string never change: check them once, then
+  // only expiry on later presentations. Revocation is the caller's check (it does change).
+  const verified = new Map<string, AccessClaims>();
+
+  async function verifyFully(token: string): Promise<AccessClaims> {
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer,
+      audience,
+      typ: 'at+jwt',
+      algorithms: ALLOWED_ALGORITHMS,
+      requiredClaims: ['sub', 'exp', 'client_id'],
+    });
+    // `audience` accepts any match in an array; a resource server wants to be the only audience
+    if (Array.isArray(payload.aud) && (payload.aud.length !== 1 || payload.aud[0] !== audience)) {
+      throw new TokenError(401, 'invalid_token', 'token audience is not exactly this resource');
+    }
+    const claims = Object.freeze(payload) as AccessClaims;
+    if (verified.size >= REMEMBERED_TOKENS) verified.clear();
+    verified.set(token, claims);
+    return claims;
+  }
 
   return async function verifyAccessToken(token: string | undefined): Promise<AccessClaims> {
     if (!token) throw new TokenError(401, undefined, 'no access token');
     try {
-      const { payload } = await jwtVerify(token, jwks, {
-        issuer,
-        audience,
-        typ: 'at+jwt',
-        algorithms: ALLOWED_ALGORITHMS,
-        requiredClaims: ['sub', 'exp', 'client_id'],
-      });
-      // `audience` accepts any match in an array; a resource server wants to be the only audience
-      if (Array.isArray(payload.aud) && (payload.aud.length !== 1 || payload.aud[0] !== audience)) {
-        throw new TokenError(401, 'invalid_token', 'token audience is not exactly this resource');
+      const known = verified.get(token);
+      if (!known) return await verifyFully(token);
+      if (known.exp! <= Math.floor(Date.now() / 1000)) {
+        verified.delete(token);
+        throw new TokenError(401, 'invalid_token', 'token expired');
       }
-      return payload as AccessClaims;
+      return known;
     } catch (err) {
       if (err instanceof TokenError) throw err;
       throw new TokenError(401, 'invalid_token', describeJoseError(err));

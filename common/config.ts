@@ -48,7 +48,9 @@ export interface StackConfig {
 type Env = Record<string, string | undefined>;
 
 function address(env: Env, prefix: string, defaultPort: number, host: string): ServiceAddress {
-  const port = Number(env[`${prefix}_PORT`] ?? defaultPort);
+  const raw = env[`${prefix}_PORT`] ?? String(defaultPort);
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${prefix}_PORT must be a port number (0-65535), got "${raw}"`);
   const local = `http://${host}:${port}`;
   const publicUrl = stripSlash(env[`${prefix}_PUBLIC_URL`] ?? local);
   return { port, publicUrl, internalUrl: stripSlash(env[`${prefix}_INTERNAL_URL`] ?? publicUrl) };

@@ -1,5 +1,5 @@
 // Small HTTP helpers shared by every service: bounded body reading that survives aborted clients.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 
 export class BodyError extends Error {
   constructor(readonly status: number, message: string) {
@@ -30,4 +30,16 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 export async function readForm(req: IncomingMessage, limit = 16 * 1024): Promise<Record<string, string>> {
   const params = new URLSearchParams((await readBody(req, limit)).toString('utf8'));
   return Object.fromEntries(params);
+}
+
+/** starts listening; rejects (instead of crashing the process) when the port is taken */
+export function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => reject(err);
+    server.once('error', fail);
+    server.listen(port, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
 }

@@ -3,6 +3,7 @@
 // its own spans at /_spans. All MCP and OAuth traffic happens here, server-side, per browser session.
 import fs from 'node:fs';
 import http from 'node:http';
+import { listen } from '../common/http.js';
 import path from 'node:path';
 import type { StackConfig } from '../common/config.js';
 import { createLogger } from '../common/log.js';
@@ -90,7 +91,7 @@ export async function startHost(config: StackConfig): Promise<RunningService> {
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(config.hostApp.port, resolve));
+  await listen(server, config.hostApp.port);
   log.info('ready', { url: config.hostApp.publicUrl, client_id: identity.metadataUrl, registration: config.hostRegistration });
 
   return {

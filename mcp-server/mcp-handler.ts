@@ -4,6 +4,7 @@
 // Resources (the portfolio widget) are public: listing and reading them needs no token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   CallToolRequestSchema, ErrorCode, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError,
@@ -61,8 +62,13 @@ export function createMcpHandler(log: Logger, version: string, widgets: WidgetRe
     }
   }
 
+  // one validator for every request: building an Ajv instance per Server is a large share of a call
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
   return async function handle(req: IncomingMessage, res: ServerResponse, body: unknown, ctx: ToolContext, record: AuditRecord) {
-    const server = new Server({ name: 'portfolio-mcp', title: 'Portfolio (mcp-auth-lab)', version }, { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS });
+    const server = new Server({ name: 'portfolio-mcp', title: 'Portfolio (mcp-auth-lab)', version }, {
+      capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator,
+    });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }));
     server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: widgets.list() }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));

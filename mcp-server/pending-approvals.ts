@@ -40,8 +40,9 @@ export function createPendingApprovals(db: Db) {
         status: r.status, result: r.result_json ? JSON.parse(r.result_json) : undefined,
       };
     },
-    schedule(tradeId: string, interval: number): void {
-      schedule.run(interval, Date.now() / 1000 + interval, tradeId);
+    /** the next poll may go to the token endpoint `interval` seconds after this one started */
+    schedule(tradeId: string, interval: number, polledAt: number): void {
+      schedule.run(interval, polledAt + interval, tradeId);
     },
     finish(tradeId: string, status: Exclude<ApprovalState, 'pending'>, result: Record<string, unknown>): void {
       finish.run(status, JSON.stringify(result), tradeId);

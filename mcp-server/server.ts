@@ -2,7 +2,7 @@
 import http from 'node:http';
 import { createAccessTokenVerifier } from '../common/access-token.js';
 import type { StackConfig } from '../common/config.js';
-import { BodyError, readBody } from '../common/http.js';
+import { BodyError, readBody, listen } from '../common/http.js';
 import { createJsonClient } from '../common/http-client.js';
 import { createLogger } from '../common/log.js';
 import { createSpanRecorder, currentSpan } from '../common/trace.js';
@@ -117,7 +117,7 @@ export async function startMcpServer(config: StackConfig): Promise<RunningServic
     }
   }));
   server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(config.mcp.port, resolve));
+  await listen(server, config.mcp.port);
   log.info('ready', { mcp: config.mcpResource, challenge_in_tool_result: config.challengeInToolResult });
 
   return {

@@ -11,6 +11,7 @@ import type { PendingApproval } from './pending-approvals.js';
 import { describePortfolio } from './tools/get-portfolio.js';
 import { toolError, toolResult, type ToolContext } from './tools/registry.js';
 
+const POLL_SLACK_S = 0.25;
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 function bindingMessage(side: string, quantity: number, symbol: string): string {
@@ -85,12 +86,14 @@ export function createTradeFlow() {
   }
 
   async function step(p: PendingApproval, ctx: ToolContext): Promise<CallToolResult> {
-    if (Date.now() / 1000 < p.nextPollAt) return pendingResult(p, ctx);
+    // a widget polling every second arrives a hair early; don't make it wait a whole extra second
+    const polledAt = Date.now() / 1000;
+    if (polledAt < p.nextPollAt - POLL_SLACK_S) return pendingResult(p, ctx);
     let outcome = await ctx.ciba.poll(p.authReqId);
     // once expired, the auth server may have swept the request: any refusal then means "expired"
     if (outcome.state === 'failed' && Date.now() / 1000 >= p.expiresAt) outcome = { state: 'expired', description: 'request expired' };
     if (outcome.state === 'pending') {
-      ctx.approvals.schedule(p.tradeId, outcome.slowDown ? p.interval + 5 : p.interval);
+      ctx.approvals.schedule(p.tradeId, outcome.slowDown ? p.interval + 5 : p.interval, polledAt);
       return pendingResult(p, ctx);
     }
     if (outcome.state === 'approved') {

@@ -5,6 +5,7 @@
 // own input checks (400 / 413). Any failure becomes {"error", "error_description"}; an unexpected
 // one is a 500 that is logged, never a crash. One log line per request, never a token.
 import http from 'node:http';
+import { listen } from '../common/http.js';
 import { bearerChallenge, requireScopes, TokenError } from '../common/access-token.js';
 import type { StackConfig } from '../common/config.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -36,13 +37,7 @@ export async function startPortfolioApi(config: StackConfig): Promise<RunningSer
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.api.port, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, config.api.port);
   log.info('ready', { url: config.api.publicUrl, audience: config.apiResource });
 
   return {

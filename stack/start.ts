@@ -28,11 +28,8 @@ async function main() {
 
   const lines = [
     '',
-    'mcp-auth-lab is running:',
-    `  authorization server  ${config.auth.publicUrl}   (inbox: ${config.auth.publicUrl}/mail, account: ${config.auth.publicUrl}/account)`,
-    `  MCP server            ${config.mcpResource}`,
-    `  portfolio API         ${config.api.publicUrl}   (quotes: ${config.api.publicUrl}/quotes?query=acme)`,
-    `  MCP host (chat)       ${config.hostApp.publicUrl}`,
+    `mcp-auth-lab is running (${wanted.join(', ')}):`,
+    ...urlLines(config, wanted),
     `  demo users            ${demoAccounts.map((a) => `${a.email} (${a.region})`).join(', ')}`,
     `  data folder           ${config.dataDir}`,
     'Press Ctrl-C to stop.',
@@ -41,7 +38,21 @@ async function main() {
   process.stdout.write(lines.join('\n'));
 }
 
+function urlLines(config: ReturnType<typeof loadConfig>, wanted: ServiceName[]): string[] {
+  const lines: Record<ServiceName, string> = {
+    'auth-server': `  authorization server  ${config.auth.publicUrl}   (inbox: ${config.auth.publicUrl}/mail, account: ${config.auth.publicUrl}/account)`,
+    'mcp-server': `  MCP server            ${config.mcpResource}`,
+    'portfolio-api': `  portfolio API         ${config.api.publicUrl}   (quotes: ${config.api.publicUrl}/quotes?query=acme)`,
+    host: `  MCP host (chat)       ${config.hostApp.publicUrl}   <- open this`,
+  };
+  return wanted.map((name) => lines[name]);
+}
+
 main().catch((err) => {
-  console.error('failed to start:', err);
+  if (err?.code === 'EADDRINUSE') {
+    console.error(`failed to start: port ${err.port} is already in use. Stop the other process (an earlier npm start?) or choose other ports, e.g. AUTH_PORT=9100 MCP_PORT=9101 API_PORT=9102 HOST_PORT=9103 npm start`);
+  } else {
+    console.error('failed to start:', err instanceof Error ? err.message : err);
+  }
   process.exit(1);
 });

@@ -54,7 +54,7 @@ export function createApprovalStore(db: Db) {
   );
   const byId = db.prepare('SELECT * FROM approvals WHERE id = ?');
   const byAuthReq = db.prepare('SELECT * FROM approvals WHERE auth_req_id = ?');
-  const forAccount = db.prepare('SELECT * FROM approvals WHERE account_id = ? ORDER BY created_at DESC LIMIT 50');
+  const forAccount = db.prepare('SELECT * FROM approvals WHERE account_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 50');
   // only a pending, unexpired approval can be decided, and only once
   const decide = db.prepare(
     `UPDATE approvals SET status = ?, receipt = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`,

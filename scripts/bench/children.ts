@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig, type StackConfig } from '../../common/config.js';
+import { loadConfig, type ServiceAddress, type StackConfig } from '../../common/config.js';
 import { repoRoot } from '../../common/paths.js';
 import { sleep } from './stats.js';
 
@@ -117,21 +117,38 @@ function probe(port: number, pathName: string, hostHeader: string): Promise<numb
 }
 
 /**
- * Polls the issuer's discovery document every `intervalMs` until it answers 200.
- * Returns milliseconds from spawn to that answer. Throws if the child dies or `timeoutMs` passes.
+ * Polls GET `pathName` on one of the child's services every `intervalMs` until it answers 200.
+ * Returns milliseconds from spawn to that answer. Throws if the child dies or `timeoutMs` (from spawn) passes.
  */
-export async function waitForDiscovery(child: StackChild, { intervalMs = 5, timeoutMs = 15_000 } = {}): Promise<number> {
-  const { port, publicUrl } = child.config.auth;
-  const issuerPath = new URL(publicUrl).pathname.replace(/\/$/, '');
-  const hostHeader = new URL(publicUrl).host;
+export async function waitForAnswer(
+  child: StackChild, service: ServiceAddress, pathName: string, { intervalMs = 5, timeoutMs = 15_000 } = {},
+): Promise<number> {
+  const hostHeader = new URL(service.publicUrl).host;
   const giveUpAt = child.spawnedAt + timeoutMs;
   while (performance.now() < giveUpAt) {
     if (hasExited(child)) throw new Error(`stack exited before answering (code ${child.proc.exitCode}): ${child.stderrTail() || 'no stderr'}`);
-    const status = await probe(port, `${issuerPath}/.well-known/openid-configuration`, hostHeader);
+    const status = await probe(service.port, pathName, hostHeader);
     if (status === 200) return performance.now() - child.spawnedAt;
     await sleep(intervalMs);
   }
-  throw new Error(`no discovery answer within ${timeoutMs} ms: ${child.stderrTail() || 'no stderr'}`);
+  throw new Error(`no answer from ${service.publicUrl}${pathName} within ${timeoutMs} ms: ${child.stderrTail() || 'no stderr'}`);
+}
+
+/** milliseconds from spawn to the issuer's discovery document answering 200 (see waitForAnswer) */
+export function waitForDiscovery(child: StackChild, options: { intervalMs?: number; timeoutMs?: number } = {}): Promise<number> {
+  const issuerPath = new URL(child.config.auth.publicUrl).pathname.replace(/\/$/, '');
+  return waitForAnswer(child, child.config.auth, `${issuerPath}/.well-known/openid-configuration`, options);
+}
+
+/** the services the MCP measurements need: auth server, portfolio API, MCP server (no Lab Host) */
+export const MCP_STACK = ['auth-server', 'portfolio-api', 'mcp-server'];
+
+/**
+ * Waits until the MCP server answers. The launcher starts services one after another and the MCP
+ * server comes last, so its answer means the whole stack is up (discovery answers long before).
+ */
+export function waitForMcpStack(child: StackChild, timeoutMs = 20_000): Promise<number> {
+  return waitForAnswer(child, child.config.mcp, '/', { intervalMs: 20, timeoutMs });
 }
 
 /** SIGTERM, wait for exit (bounded), SIGKILL if it does not go */

@@ -1,7 +1,9 @@
 // A closed-loop HTTP load generator: `concurrency` workers each send one request, wait for the whole
-// answer, send the next, over keep-alive connections of a node:http Agent (cheaper in CPU than fetch,
-// which matters when the generator shares a 2-core machine with the server). Bounded by time, by
-// request count and by error count.
+// answer, send the next. Each worker is one session with its own keep-alive connection (a node:http
+// Agent with one socket, kept from warm-up to the end; cheaper in CPU than fetch, which matters when
+// the generator shares a 2-core machine with the server). The requests are one fixed target or come
+// from a factory (a fresh JSON-RPC id per call, say). Bounded by time, by request count and by error
+// count.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { machineBusyMs, ownCpuMs } from './cpu.js';
@@ -17,6 +19,9 @@ export interface LoadTarget {
   /** returns a problem description for a bad answer, undefined for a good one */
   check(status: number, body: string): string | undefined;
 }
+
+/** one fixed request, or a factory called for every request with its sequence number (from 0) */
+export type LoadSource = LoadTarget | ((seq: number) => LoadTarget);
 
 export interface LoadOptions {
   concurrency: number;
@@ -80,8 +85,9 @@ export function withBody(target: Omit<LoadTarget, 'body'>, body: string): LoadTa
   return { ...target, body: buf, headers: { ...target.headers, 'content-length': String(buf.length) } };
 }
 
-async function phase(agent: http.Agent, target: LoadTarget, o: Required<LoadOptions>, durationMs: number, latencies?: Float64Array) {
+async function phase(agents: http.Agent[], source: LoadSource, o: Required<LoadOptions>, durationMs: number, latencies?: Float64Array) {
   const endAt = performance.now() + durationMs;
+  const next = typeof source === 'function' ? source : () => source;
   let issued = 0;
   let ok = 0;
   let errors = 0;
@@ -90,9 +96,9 @@ async function phase(agent: http.Agent, target: LoadTarget, o: Required<LoadOpti
     errors++;
     if (samples.size < 3) samples.add(why.slice(0, 200));
   };
-  const worker = async () => {
+  const worker = async (agent: http.Agent) => {
     while (performance.now() < endAt && issued < o.maxRequests && errors < o.maxErrors) {
-      issued++;
+      const target = next(issued++);
       const started = performance.now();
       try {
         const answer = await send(agent, target, o.requestTimeoutMs);
@@ -108,21 +114,22 @@ async function phase(agent: http.Agent, target: LoadTarget, o: Required<LoadOpti
     }
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  await Promise.all(agents.map(worker));
   return { ok, errors, samples: [...samples], elapsedMs: performance.now() - t0 };
 }
 
-export async function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(source: LoadSource, options: LoadOptions): Promise<LoadResult> {
   const o: Required<LoadOptions> = { maxRequests: 500_000, maxErrors: 1000, requestTimeoutMs: 5000, serverCpuMs: () => undefined, ...options };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency, maxFreeSockets: o.concurrency });
+  // one agent with one socket per worker: a session keeps its own connection, as a real client would
+  const agents = Array.from({ length: o.concurrency }, () => new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 }));
   try {
     // warm-up: opens the keep-alive connections and lets both sides' JITs settle; not counted
-    await phase(agent, target, o, o.warmupMs);
+    await phase(agents, source, o, o.warmupMs);
     const latencies = new Float64Array(o.maxRequests);
     const server0 = o.serverCpuMs();
     const machine0 = machineBusyMs();
     const own0 = ownCpuMs();
-    const r = await phase(agent, target, o, o.durationMs, latencies);
+    const r = await phase(agents, source, o, o.durationMs, latencies);
     const own = ownCpuMs() - own0;
     const machine1 = machineBusyMs();
     const server1 = o.serverCpuMs();
@@ -144,6 +151,6 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
       othersCpuPct: server === undefined || machine === undefined ? undefined : Math.max(0, share(machine - server - own)),
     };
   } finally {
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
   }
 }

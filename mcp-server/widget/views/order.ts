@@ -35,7 +35,12 @@ export function orderView(order: OrderDraft, portfolio: Portfolio | undefined, s
 
   const summary = h('div', { class: 'quote', testid: 'order-quote', 'aria-live': 'polite' });
   const hint = h('div', { class: 'hint', testid: 'order-hint' });
-  const submit = h('button', { class: `primary ${order.side}`, type: 'submit', testid: 'submit-trade' });
+  // submitted from the button's click, not the form's submit event: a sandbox without allow-forms (the
+  // Lab Host's) blocks form submission before any submit event fires; Enter still clicks this button
+  const submit = h('button', {
+    class: `primary ${order.side}`, type: 'submit', testid: 'submit-trade',
+    onclick: (e) => { e.preventDefault(); if (!submit.disabled) act.submit(); },
+  });
   const quantity = h('input', {
     id: 'quantity', type: 'number', inputmode: 'numeric', min: 1, max: MAX_QUANTITY, step: 1, value: order.quantity,
     testid: 'quantity-input', disabled: submitting,
@@ -67,7 +72,7 @@ export function orderView(order: OrderDraft, portfolio: Portfolio | undefined, s
 
   const form = h('form', {
     class: 'order', testid: 'order-form', novalidate: true,
-    onsubmit: (e) => { e.preventDefault(); if (!submit.disabled) act.submit(); },
+    onsubmit: (e) => e.preventDefault(),
   },
     h('header', { class: 'head' },
       h('div', {}, h('div', { class: 'eyebrow' }, 'New order'), h('h2', {}, order.quote ? `${verb} ${order.quote.symbol}` : `${verb} a stock`)),

@@ -6,10 +6,11 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { basicAuth, userMcpToken } from '../../../test-support/tokens.js';
-import { processCpuMs, recordOthersCpu } from '../cpu.js';
+import { processCpuMs } from '../cpu.js';
 import { removeDir, spawnStack, stackEnv, stopStack, tempDataDir, waitForDiscovery } from '../children.js';
 import { runLoad, send, withBody, type LoadTarget } from '../http-load.js';
-import { ms, perSecond } from '../stats.js';
+import { loadDetail } from '../load-row.js';
+import { perSecond } from '../stats.js';
 import { errorRow, type Measurement, type Row } from '../types.js';
 
 const NAME = 'token endpoint';
@@ -94,22 +95,15 @@ export const tokenEndpoint: Measurement = {
             const r = await runLoad(target, {
               concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, serverCpuMs: () => processCpuMs(child.proc.pid),
             });
-            const cpu = [
-              r.serverCpuPct === undefined ? '' : `server ${Math.round(r.serverCpuPct)} % (${ms(r.serverCpuMsPerRequest!)}/req)`,
-              `load gen ${Math.round(r.loadgenCpuPct)} %`,
-              r.othersCpuPct === undefined ? '' : `other processes ${Math.round(r.othersCpuPct)} %`,
-            ].filter(Boolean).join(', ');
             ctx.metrics.set(`${c.key}.rps@${concurrency}`, r.rps);
             if (r.serverCpuMsPerRequest !== undefined) ctx.metrics.set(`${c.key}.server_cpu_ms_per_req@${concurrency}`, r.serverCpuMsPerRequest);
-            recordOthersCpu(ctx.metrics, r.othersCpuPct);
-            const errs = r.errors ? ` e.g. ${r.errorSamples.join(' / ')}` : '';
             rows.push({
               measurement: NAME,
               case: kase,
               result: perSecond(r.rps, 'req'),
               target: 'all 200',
               met: r.errors === 0,
-              detail: `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)}, ${r.ok} ok, ${r.errors} errors in ${(r.elapsedMs / 1000).toFixed(1)} s; CPU (of one core): ${cpu}${errs}`,
+              detail: loadDetail(ctx, r),
             });
           } catch (err) {
             rows.push(errorRow(NAME, kase, err));
