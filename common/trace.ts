@@ -37,6 +37,8 @@ export interface SpanRecord {
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+/** the common case, checked without captures */
+const TRACEPARENT_00 = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 export const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -45,6 +47,11 @@ export const TRACE_ID = /^[0-9a-f]{32}$/;
 export function parseTraceparent(value: string | string[] | undefined): TraceParent | undefined {
   // a repeated header arrives as an array (or joined with ", "): ambiguous, so invalid
   if (typeof value !== 'string' || value.length > 512) return undefined;
+  if (value.length === 55 && TRACEPARENT_00.test(value)) {
+    const traceId = value.slice(3, 35);
+    const spanId = value.slice(36, 52);
+    return traceId === ZERO_TRACE || spanId === ZERO_SPAN ? undefined : { traceId, spanId, flags: value.slice(53) };
+  }
   const m = TRACEPARENT.exec(value.trim());
   if (!m) return undefined;
   const [, version, traceId, spanId, flags, rest] = m;

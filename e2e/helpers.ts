@@ -32,20 +32,12 @@ export async function codeFromInbox(request: APIRequestContext, afterId: number,
 
 /** fills the auth server's two-step sign-in form (email, then the emailed code) on `page` */
 export async function signInWithEmailCode(page: Page, request: APIRequestContext, email = USER): Promise<void> {
-  const t0 = Date.now(); const T = (l: string) => console.log('  ', l, Date.now() - t0);
   const before = await lastMailId(request, email);
-  T('mailid');
   await page.getByLabel('Email').fill(email);
-  T('filled');
   await page.getByRole('button', { name: 'Email me a code' }).click();
-  T('clicked');
   await expect(page.getByText(`We sent a 6-digit code to ${email}`)).toBeVisible();
-  T('sent');
-  const code = await codeFromInbox(request, before, email);
-  T('code');
-  await page.getByLabel('Code').fill(code);
+  await page.getByLabel('Code').fill(await codeFromInbox(request, before, email));
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  T('signin');
 }
 
 /**

@@ -3,17 +3,7 @@
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 /** the payload of a JWT, or undefined when `token` is not one (signature not checked: display only) */
-export function decodeClaims(token: unknown): Record<string, unknown> | undefined {
-  if (typeof token !== 'string') return undefined;
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    return payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { decodeTokenClaims as decodeClaims } from '../common/token-claims.js';
 
 /** a deep copy of `value` with every JWT-looking string replaced */
 export function redactTokens<T>(value: T): T {

@@ -9,6 +9,7 @@
 import {
   bearerChallenge, bearerToken, requireScopes, TokenError, type AccessClaims,
 } from '../common/access-token.js';
+import { decodeTokenClaims } from '../common/token-claims.js';
 import type { AuditRecord } from './audit.js';
 import { ExchangeRefused, type TokenExchanger } from './exchange.js';
 import type { ToolContext, ToolServices } from './tools/registry.js';
@@ -30,10 +31,6 @@ export type GateOutcome =
 interface RpcMessage { method?: string; params?: { name?: string } }
 
 const union = (lists: string[][]) => [...new Set(lists.flat())];
-
-function decodePayload(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
-}
 
 export function createAuthGate({ verify, exchanger, resourceMetadata, challengeInToolResult, isRevoked }: GateDeps) {
   const refuse = (err: TokenError, scope?: string): GateOutcome => ({
@@ -90,7 +87,7 @@ export function createAuthGate({ verify, exchanger, resourceMetadata, challengeI
     if (!apiScopes) return { pass: true, ctx: { claims } };
     try {
       const apiToken = await exchanger.exchange(token!, apiScopes);
-      record.apiAct = decodePayload(apiToken).act;
+      record.apiAct = decodeTokenClaims(apiToken)?.act;
       return { pass: true, ctx: { claims, apiToken, hostToken: token } };
     } catch (err) {
       if (err instanceof ExchangeRefused && err.error === 'invalid_grant') {

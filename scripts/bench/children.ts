@@ -4,13 +4,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig, type ServiceAddress, type StackConfig } from '../../common/config.js';
 import { repoRoot } from '../../common/paths.js';
+import { freePort } from '../../test-support/stack.js';
 import { sleep } from './stats.js';
+
+export { freePort };
 
 const launcher = path.join(repoRoot, 'dist', 'stack', 'start.js');
 const live = new Set<ChildProcess>();
@@ -38,22 +40,6 @@ export function removeDir(dir: string): void {
   tempDirs.delete(dir);
 }
 
-/**
- * A port nothing listens on right now (the OS picks it). Same idea as test-support/stack.ts's freePort,
- * kept here because importing that module loads every service's code into the load generator.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** environment for one stack child: fresh free ports, the given data folder, silent logs */
 export async function stackEnv(dataDir: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
