@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS client_usage (
   PRIMARY KEY (client_id, account_id));
 CREATE TABLE IF NOT EXISTS approvals (
   id TEXT PRIMARY KEY, auth_req_id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL, client_id TEXT NOT NULL,
-  host_client_id TEXT, client_type TEXT, client_assurance_level INTEGER, act TEXT, binding_message TEXT, scope TEXT NOT NULL, authorization_details TEXT NOT NULL,
+  host_client_id TEXT, agent_name TEXT, client_type TEXT, client_assurance_level INTEGER, act TEXT, binding_message TEXT, scope TEXT NOT NULL, authorization_details TEXT NOT NULL,
   status TEXT NOT NULL, receipt TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, decided_at INTEGER);
 CREATE INDEX IF NOT EXISTS approvals_account ON approvals (account_id, status);
 CREATE TABLE IF NOT EXISTS audit (

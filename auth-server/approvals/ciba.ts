@@ -75,11 +75,13 @@ export function cibaFeature(config: StackConfig, verify: OwnTokenVerifier, appro
 
     async triggerAuthenticationDevice(ctx: any, request: any, account: any, client: any) {
       const hint: OwnToken = ctx.state.loginHint;
+      const agent = await ctx.oidc.provider.Client.find(hint.client_id).catch(() => undefined);
       const approval = approvals.create({
         authReqId: request.jti,
         accountId: account.accountId,
         clientId: client.clientId,
         hostClientId: hint.client_id,
+        agentName: agent?.display_name ?? agent?.clientName,
         clientType: hint.client_type,
         clientAssuranceLevel: hint.client_assurance_level,
         act: hint.act,

@@ -18,7 +18,8 @@ export function describeApproval(a: Approval) {
   return {
     id: a.id,
     status,
-    agent: a.hostClientId ?? a.clientId,
+    agent: a.agentName ?? a.hostClientId ?? a.clientId,
+    agentId: a.hostClientId ?? a.clientId,
     bindingMessage: a.bindingMessage,
     side: trade.actions?.[0],
     symbol: trade.symbol,

@@ -13,6 +13,8 @@ export interface Approval {
   accountId: string;
   clientId: string;
   hostClientId?: string;
+  /** the agent's display name, as the consent page showed it */
+  agentName?: string;
   /** the agent's registration facts, carried into the approved token */
   clientType?: string;
   clientAssuranceLevel?: number;
@@ -33,6 +35,7 @@ const fromRow = (r: any): Approval => ({
   accountId: r.account_id,
   clientId: r.client_id,
   hostClientId: r.host_client_id ?? undefined,
+  agentName: r.agent_name ?? undefined,
   clientType: r.client_type ?? undefined,
   clientAssuranceLevel: r.client_assurance_level ?? undefined,
   act: r.act ? JSON.parse(r.act) : undefined,
@@ -48,9 +51,9 @@ const fromRow = (r: any): Approval => ({
 
 export function createApprovalStore(db: Db) {
   const insert = db.prepare(
-    `INSERT INTO approvals (id, auth_req_id, account_id, client_id, host_client_id, client_type, client_assurance_level, act,
+    `INSERT INTO approvals (id, auth_req_id, account_id, client_id, host_client_id, agent_name, client_type, client_assurance_level, act,
        binding_message, scope, authorization_details, status, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
   );
   const byId = db.prepare('SELECT * FROM approvals WHERE id = ?');
   const byAuthReq = db.prepare('SELECT * FROM approvals WHERE auth_req_id = ?');
@@ -64,7 +67,7 @@ export function createApprovalStore(db: Db) {
     create(a: Omit<Approval, 'id' | 'status' | 'createdAt'>): Approval {
       const id = crypto.randomBytes(9).toString('base64url');
       const now = epochSeconds();
-      insert.run(id, a.authReqId, a.accountId, a.clientId, a.hostClientId ?? null, a.clientType ?? null,
+      insert.run(id, a.authReqId, a.accountId, a.clientId, a.hostClientId ?? null, a.agentName ?? null, a.clientType ?? null,
         a.clientAssuranceLevel ?? null, a.act ? JSON.stringify(a.act) : null,
         a.bindingMessage ?? null, a.scope, JSON.stringify(a.authorizationDetails), now, a.expiresAt);
       return { ...a, id, status: 'pending', createdAt: now };
