@@ -22,8 +22,10 @@ export function registerAccountPages(
     renderPage(ctx, 'login', 'Sign in', { action: '/account', demoUsers: signIn.demoUsers, ...extra });
 
   async function agentsOf(accountId: string) {
-    return Promise.all(grants.listForAccount(accountId).map(async (g) => {
+    const listed = await Promise.all(grants.listForAccount(accountId).map(async (g) => {
       const client = await provider.Client.find(g.clientId).catch(() => undefined);
+      // the MCP server's one-trade approval grants are shown under Approvals, not as a connected agent
+      if (client?.client_type === 'service') return undefined;
       const scopes = [...new Set(Object.values(g.resources).flatMap((s) => s.split(' ')))];
       const described = describeClient(client ?? { clientId: g.clientId });
       return {
@@ -36,6 +38,7 @@ export function registerAccountPages(
         lastUsed: when(grants.lastUsed(g.clientId, accountId)),
       };
     }));
+    return listed.filter((a) => a !== undefined);
   }
 
   router.get('/account', async (ctx) => {

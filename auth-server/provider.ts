@@ -157,7 +157,8 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       AuthorizationCode: 60,
       Interaction: 60 * 60,
       Session: 14 * DAY,
-      Grant: config.consentTtlDays * DAY,
+      // a remembered consent lasts CONSENT_TTL_DAYS; a one-trade approval grant only as long as its request
+      Grant: (_ctx: unknown, grant: any) => (grant?.clientId === MCP_SERVER_CLIENT_ID ? 120 : config.consentTtlDays * DAY),
       IdToken: 60 * 60,
       // an approval request lives as long as the requester asks, two minutes at most
       BackchannelAuthenticationRequest: (ctx: any) => Math.min(120, Number(ctx?.oidc?.params?.requested_expiry) || 120),

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, type APIRequestContext, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { urls } from './stack.js';
 
@@ -41,21 +42,14 @@ export async function signInWithEmailCode(page: Page, request: APIRequestContext
 }
 
 /**
- * The one known console error, ignored by exact URL: the auth server serves no /favicon.ico, so
- * Chromium logs a 404 on its pages (sign-in popup, account, approval). Remove once it has an icon.
- */
-const knownNoise = (text: string, url: string) => url === `${urls.auth}/favicon.ico` && text.includes('404');
-
-/**
  * Collects console errors and uncaught exceptions of every page of a context (the host page, its
- * widget iframes and the sign-in popups); only `knownNoise` is left out.
+ * widget iframes and the sign-in popups). Nothing is filtered: a 404 for a favicon counts too.
  */
 export function watchConsole(context: BrowserContext): string[] {
   const errors: string[] = [];
   const watch = (page: Page) => {
     page.on('console', (msg) => {
-      if (msg.type() !== 'error' || knownNoise(msg.text(), msg.location().url)) return;
-      errors.push(`${page.url()} console: ${msg.text()} (${msg.location().url})`);
+      if (msg.type() === 'error') errors.push(`${page.url()} console: ${msg.text()} (${msg.location().url})`);
     });
     page.on('pageerror', (err) => errors.push(`${page.url()} pageerror: ${err.message}`));
   };
@@ -64,7 +58,7 @@ export function watchConsole(context: BrowserContext): string[] {
   return errors;
 }
 
-const docsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'docs', 'screenshots');
+const docsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 
 /** attaches a screenshot to the test; with E2E_UPDATE_SCREENSHOTS=1 also writes docs/screenshots/<docName>.png */
 export async function shot(page: Page, testInfo: TestInfo, name: string, docName?: string): Promise<void> {

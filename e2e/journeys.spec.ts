@@ -212,6 +212,7 @@ test('4 · approval: a medium buy waits; the phone scans the QR code, checks the
   await phoneGoto(scanned!);
   await expect(phonePage.getByRole('heading', { level: 1 })).toHaveText('Buy 5 × ACME?');
   await expect(phonePage.getByTestId('binding-message')).toHaveText(bindingText);
+  await expect(phonePage.getByText('Your AI agent')).toContainText('Lab Host');
   await shot(phonePage, testInfo, 'phone-approval', 'phone-approval');
   await phonePage.getByRole('button', { name: 'Approve' }).click();
   await expect(phonePage.getByRole('status')).toContainText('Approved');

@@ -32,7 +32,7 @@ let failed = 0;
 
 const unitFiles = findTests(path.join(root, 'dist')).filter((f) => !filter.length || filter.some((x) => f.includes(x)));
 if (unitFiles.length) {
-  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...unitFiles], {
+  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', '--test-force-exit', ...unitFiles], {
     cwd: root, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }, maxBuffer: 64 * 1024 * 1024,
   });
   process.stdout.write(run.stdout);

@@ -46,7 +46,7 @@ export interface TestStack {
 export async function startTestStack(services: ServiceName[] = ['auth-server'], env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-auth-lab-'));
   reuseTestKeys(dataDir);
-  const config = loadConfig({
+  const configure = async () => loadConfig({
     ...process.env,
     AUTH_PORT: String(await freePort()),
     MCP_PORT: String(await freePort()),
@@ -57,6 +57,7 @@ export async function startTestStack(services: ServiceName[] = ['auth-server'], 
     REGISTRATION_RATE_LIMIT: '1000',
     ...env,
   });
+  let config = await configure();
   let running: RunningService[] = [];
   const start = async () => {
     for (const name of services) running.push(await starters[name](config));
@@ -65,7 +66,20 @@ export async function startTestStack(services: ServiceName[] = ['auth-server'], 
     await Promise.allSettled(running.reverse().map((s) => s.close()));
     running = [];
   };
-  await start();
+  // a free port can be taken by another process before we listen on it: then try other ports
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      await stop();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        throw err;
+      }
+      config = await configure();
+    }
+  }
   return {
     config,
     dataDir,
