@@ -1,6 +1,7 @@
 // Renders EJS views from views/ inside the shared layout, and a tiny router for our own pages.
 import path from 'node:path';
 import ejs from 'ejs';
+import { BodyError } from '../common/http.js';
 import { repoRoot } from '../common/paths.js';
 
 const viewsDir = path.join(repoRoot, 'views');
@@ -42,8 +43,15 @@ export function createRouter() {
         if (r.method !== ctx.method) continue;
         const m = r.pattern.exec(ctx.path);
         if (!m) continue;
-        const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
-        await r.handler(ctx, params);
+        try {
+          const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
+          await r.handler(ctx, params);
+        } catch (err) {
+          // a body too large, a client gone mid-body, a broken %-escape: the client's fault, said plainly
+          if (!(err instanceof BodyError || err instanceof URIError)) throw err;
+          const status = err instanceof BodyError ? err.status : 400;
+          renderPage(ctx, 'error', 'Bad request', { error: 'invalid_request', description: err.message }, status);
+        }
         return;
       }
       await next();
