@@ -3,7 +3,7 @@
 // /_spans in the same shape the other services use. The active span travels in AsyncLocalStorage, so
 // requests the MCP SDK makes deep inside callTool/finishAuth still carry the right `traceparent`.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import crypto from 'node:crypto';
+import { formatTraceparent, newSpanId, newTraceId, TRACE_ID } from '../common/trace.js';
 
 export interface Span {
   trace_id: string;
@@ -24,15 +24,13 @@ export interface ActiveSpan {
   end(status?: 'ok' | 'error'): void;
 }
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
 const MAX_TRACES = 300;
 
-export const newTraceId = () => crypto.randomBytes(16).toString('hex');
-const newSpanId = () => crypto.randomBytes(8).toString('hex');
+export { newTraceId };
 export const isTraceId = (value: unknown): value is string => typeof value === 'string' && TRACE_ID.test(value) && !/^0+$/.test(value);
 
 export function traceparent(span: { traceId: string; spanId: string }): string {
-  return `00-${span.traceId}-${span.spanId}-01`;
+  return formatTraceparent({ traceId: span.traceId, spanId: span.spanId, flags: '01' });
 }
 
 export function createTracer(service = 'host') {
