@@ -2,6 +2,7 @@
 // poll the token endpoint for the outcome, and fetch the current animated-QR frame for the widget.
 import type { StackConfig } from '../common/config.js';
 import type { JsonClient } from '../common/http-client.js';
+import { mcpServerAuthorization } from './client-auth.js';
 
 export type PollResult =
   | { state: 'approved'; token: string }
@@ -21,7 +22,7 @@ export interface TradeDetail {
 }
 
 export function createCibaClient(config: StackConfig, requestJson: JsonClient) {
-  const authorization = `Basic ${Buffer.from(`mcp-server:${encodeURIComponent(config.mcpServerClientSecret)}`).toString('base64')}`;
+  const authorization = mcpServerAuthorization(config);
   const base = config.auth.internalUrl;
 
   return {

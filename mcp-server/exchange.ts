@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { StackConfig } from '../common/config.js';
 import type { JsonClient } from '../common/http-client.js';
 import { currentSpan } from '../common/trace.js';
+import { mcpServerAuthorization } from './client-auth.js';
 
 const EARLY_REFRESH_S = 30;
 const MAX_CACHE = 10_000;
@@ -17,7 +18,7 @@ export class ExchangeRefused extends Error {
 
 export function createTokenExchanger(config: StackConfig, requestJson: JsonClient) {
   const cache = new Map<string, { token: string; exp: number }>();
-  const authorization = `Basic ${Buffer.from(`mcp-server:${encodeURIComponent(config.mcpServerClientSecret)}`).toString('base64')}`;
+  const authorization = mcpServerAuthorization(config);
   const tokenUrl = `${config.auth.internalUrl}/token`;
 
   return {

@@ -3,6 +3,7 @@ import type { AccessClaims } from '../common/access-token.js';
 import type { StackConfig } from '../common/config.js';
 import type { JsonClient } from '../common/http-client.js';
 import { currentSpan } from '../common/trace.js';
+import { mcpServerAuthorization } from './client-auth.js';
 
 export interface Decision {
   decision: boolean;
@@ -11,7 +12,7 @@ export interface Decision {
 
 export function createPdpClient(config: StackConfig, requestJson: JsonClient) {
   const url = `${config.auth.internalUrl}/access/v1/evaluation`;
-  const authorization = `Basic ${Buffer.from(`mcp-server:${encodeURIComponent(config.mcpServerClientSecret)}`).toString('base64')}`;
+  const authorization = mcpServerAuthorization(config);
 
   return async function evaluate(claims: AccessClaims | undefined, tool: string, properties: Record<string, unknown> = {}): Promise<Decision> {
     const res = await requestJson<Decision>(url, {

@@ -3,12 +3,13 @@
 import type { StackConfig } from '../common/config.js';
 import type { JsonClient } from '../common/http-client.js';
 import type { Logger } from '../common/log.js';
+import { mcpServerAuthorization } from './client-auth.js';
 
 const REFRESH_MS = 1000;
 
 export function createRevocationList(config: StackConfig, requestJson: JsonClient, log: Logger, onRevoked: () => void) {
   const revoked = new Map<string, number>(); // jti -> exp
-  const authorization = `Basic ${Buffer.from(`mcp-server:${encodeURIComponent(config.mcpServerClientSecret)}`).toString('base64')}`;
+  const authorization = mcpServerAuthorization(config);
   let since = 0;
   let checkedAt = 0;
   let inFlight: Promise<void> | undefined;

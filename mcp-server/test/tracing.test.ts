@@ -7,22 +7,14 @@ import { parseTraceparent } from '../../common/trace.js';
 import { Phone } from '../../test-support/phone.js';
 import { startTestStack, type TestStack } from '../../test-support/stack.js';
 import { basicAuth, TOKEN_EXCHANGE, ACCESS_TOKEN_TYPE, userMcpToken } from '../../test-support/tokens.js';
+import type { SpanRecord } from '../../common/trace.js';
 
 const JWT_LIKE = /eyJ[\w-]+\.eyJ[\w-]+\./;
 const PARENT = '00f067aa0ba902b7';
 const newTrace = () => Array.from({ length: 32 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
 
-interface SpanView {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  service: string;
-  name: string;
-  start_ms: number;
-  duration_ms: number;
-  status: 'ok' | 'error';
-  attributes: Record<string, any>;
-}
+/** a span as /_spans answers it; the tests read attributes freely */
+type SpanView = SpanRecord & { attributes: Record<string, any> };
 
 describe('trace context across the three services', () => {
   let stack: TestStack;
