@@ -1,6 +1,8 @@
 // Users' grants to clients (what /account lists), client usage, and revocation of a whole grant.
 // JWT access tokens are not stored by oidc-provider, so we record each issued token's jti with its
 // grant: a token whose grant was revoked is refused by token exchange even before it expires.
+// Revoked grant ids are also kept in memory (this server is their only writer): token exchange asks
+// on every request.
 import type { Db } from '../common/db.js';
 import { epochSeconds } from '../common/db.js';
 import { EXCHANGE_GTY } from './token-exchange/state.js';
@@ -24,9 +26,9 @@ export function createGrants(db: Db, provider: any) {
   const recordToken = db.prepare(
     'INSERT OR IGNORE INTO issued_tokens (jti, grant_id, client_id, account_id, expires_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const tokenState = db.prepare(
-    `SELECT t.grant_id, r.revoked_at FROM issued_tokens t LEFT JOIN revoked_grants r ON r.grant_id = t.grant_id WHERE t.jti = ?`,
-  );
+  const issuedToken = db.prepare('SELECT grant_id FROM issued_tokens WHERE jti = ?').pluck();
+  const revokedGrantIds = db.prepare('SELECT grant_id FROM revoked_grants').pluck();
+  let revoked = new Set(revokedGrantIds.all() as string[]);
   const revokedSince = db.prepare(
     `SELECT t.jti, t.expires_at FROM issued_tokens t JOIN revoked_grants r ON r.grant_id = t.grant_id
       WHERE r.revoked_at >= ? AND t.expires_at > ?`,
@@ -76,16 +78,19 @@ export function createGrants(db: Db, provider: any) {
       return (lastUse.get(clientId, accountId) as { last_used_at: number } | undefined)?.last_used_at;
     },
 
-    /** 'active' | 'revoked' | 'unknown' (not issued here) for a JWT access token's jti */
-    tokenState(jti: string): { state: 'active' | 'revoked' | 'unknown'; grantId?: string } {
-      const row = tokenState.get(jti) as { grant_id: string | null; revoked_at: number | null } | undefined;
-      if (!row) return { state: 'unknown' };
-      return { state: row.revoked_at ? 'revoked' : 'active', grantId: row.grant_id ?? undefined };
+    /** the ledger's record of a JWT access token (its grant; none for client credentials), undefined if not issued here */
+    issued(jti: string): { grantId?: string } | undefined {
+      const grantId = issuedToken.get(jti) as string | null | undefined;
+      return grantId === undefined ? undefined : { grantId: grantId ?? undefined };
+    },
+    isRevoked(grantId: string): boolean {
+      return revoked.has(grantId);
     },
 
     /** removes the grant, every stored token from it, and marks its JWTs revoked */
     async revoke(grantId: string): Promise<void> {
       markRevoked.run(grantId, epochSeconds());
+      revoked.add(grantId);
       const grant = await provider.Grant.find(grantId);
       await grant?.destroy();
       await provider.AccessToken.adapter.revokeByGrantId(grantId);
@@ -99,6 +104,7 @@ export function createGrants(db: Db, provider: any) {
     sweep(): number {
       const swept = sweepTokens.run(epochSeconds()).changes;
       sweepRevoked.run();
+      revoked = new Set(revokedGrantIds.all() as string[]);
       return swept;
     },
   };

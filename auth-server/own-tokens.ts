@@ -39,6 +39,12 @@ export class OwnTokenError extends Error {
   }
 }
 
+interface Remembered {
+  claims: OwnToken;
+  /** the ledger's record, once looked up */
+  issued?: { grantId?: string };
+}
+
 /** how many verified tokens to remember; an MCP server presents the same user token many times */
 const REMEMBERED_TOKENS = 10_000;
 
@@ -52,12 +58,15 @@ export function createOwnTokenVerifier(issuer: string, jwks: PrivateJwks, grants
     return key;
   };
 
-  // The signature, issuer and typ of a given token string never change: verify them once, then
-  // check expiry, audience and revocation (which do change) on every use.
-  const verified = new Map<string, OwnToken>();
+  // The signature, issuer and typ of a given token string never change, nor does its ledger record
+  // (written when it was issued): verify and look them up once, then check expiry, audience and
+  // revocation (which do change) on every use.
+  const verified = new Map<string, Remembered>();
   const remember = (token: string, claims: OwnToken) => {
     if (verified.size >= REMEMBERED_TOKENS) verified.delete(verified.keys().next().value!); // the oldest
-    verified.set(token, deepFreeze(claims)); // shared by every later use of the token: nobody may change it
+    const entry: Remembered = { claims: deepFreeze(claims) }; // shared by every later use of the token: nobody may change it
+    verified.set(token, entry);
+    return entry;
   };
 
   async function verifySignature(token: string): Promise<OwnToken> {
@@ -75,22 +84,19 @@ export function createOwnTokenVerifier(issuer: string, jwks: PrivateJwks, grants
 
   return async function verifyOwnToken(token: unknown, audiences: string[]): Promise<VerifiedOwnToken> {
     if (typeof token !== 'string' || token.split('.').length !== 3) throw new OwnTokenError('malformed', 'token is not a JWT');
-    let claims = verified.get(token);
-    if (!claims) {
-      claims = await verifySignature(token);
-      remember(token, claims);
-    }
+    const entry = verified.get(token) ?? remember(token, await verifySignature(token));
+    const { claims } = entry;
     if (claims.exp <= Math.floor(Date.now() / 1000)) {
       verified.delete(token);
       throw new OwnTokenError('expired', 'token has expired');
     }
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.some((a) => a && audiences.includes(a))) throw new OwnTokenError('audience', 'token is not meant for this use (audience)');
-    const { state, grantId } = grants.tokenState(claims.jti);
-    if (state === 'revoked') throw new OwnTokenError('revoked', 'token has been revoked');
+    const issued = (entry.issued ??= grants.issued(claims.jti));
     // signed by us but not in the ledger: a kind of token this server never takes back (e.g. an exchanged one)
-    if (state === 'unknown') throw new OwnTokenError('foreign', 'token is not one this server accepts back');
-    return { claims, grantId };
+    if (!issued) throw new OwnTokenError('foreign', 'token is not one this server accepts back');
+    if (issued.grantId && grants.isRevoked(issued.grantId)) throw new OwnTokenError('revoked', 'token has been revoked');
+    return { claims, grantId: issued.grantId };
   };
 }
 

@@ -4,6 +4,7 @@ import Provider, { errors } from 'oidc-provider';
 import type { StackConfig } from '../common/config.js';
 import type { Db } from '../common/db.js';
 import type { Logger } from '../common/log.js';
+import { createAccessTokenClaims } from './access-token-claims.js';
 import { demoAccounts, findAccountByEmail } from './accounts.js';
 import { createAdapterClass } from './adapter.js';
 import type { CimdResolver } from './cimd.js';
@@ -37,7 +38,7 @@ export function policyOf(policies: RegistrationPolicies, client: any) {
 }
 
 export function createProvider({ config, db, log, policies, cimd, renderError, resourceInfo, ciba, approvals }: ProviderDeps): any {
-  const resources = resourceServers(config);
+  const addClaims = createAccessTokenClaims(resourceServers(config));
   const staticClients = [
     {
       client_id: MCP_SERVER_CLIENT_ID,
@@ -130,24 +131,8 @@ export function createProvider({ config, db, log, policies, cimd, renderError, r
       };
     },
     formats: {
-      customizers: {
-        // RFC 9068 claims the MCP server and the API authorize on (see DESIGN.md "Token shapes")
-        jwt(_ctx: unknown, token: any, jwt: { payload: Record<string, unknown> }) {
-          const client = token.client;
-          const account = token.accountId ? findAccountByEmail(token.accountId) : undefined;
-          if (account) jwt.payload.region = account.region;
-          // an exchanged token already carries the agent's type and level from its subject token
-          if (client) {
-            jwt.payload.client_type ??= client.client_type;
-            jwt.payload.client_assurance_level ??= client.client_assurance_level;
-          }
-          const resource = resources.get(String(jwt.payload.aud));
-          if (resource?.mayAct && account && client) {
-            jwt.payload.act ??= { sub: client.clientId };
-            jwt.payload.may_act = { sub: resource.mayAct };
-          }
-        },
-      },
+      // RFC 9068 claims the MCP server and the API authorize on (see DESIGN.md "Token shapes")
+      customizers: { jwt: (_ctx: unknown, token: any, jwt: { payload: Record<string, unknown> }) => addClaims(token, jwt.payload) },
     },
     ttl: {
       // token exchange sets its own expiresIn (capped at the subject token's exp, token-exchange/issue-token.ts)

@@ -34,6 +34,7 @@ import { purgeIdleClients } from './registration/purge.js';
 import { createResourceInfo } from './resource-info.js';
 import { resourceServers } from './resources.js';
 import { createSignIn } from './sign-in.js';
+import { createEs256Signer } from './signing-key.js';
 import { openAuthStore } from './store.js';
 import { registerTokenExchange } from './token-exchange/index.js';
 import { traceHops, traceProviderErrors } from './tracing.js';
@@ -59,6 +60,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
     renderPage(ctx, 'error', 'Error', { error: out.error, description: out.error_description }, ctx.status);
   };
   const jwks = loadOrCreateKeys(config.dataDir);
+  const signer = createEs256Signer(jwks);
   const approvals = createApprovalStore(db);
   // the CIBA hooks verify tokens with `verify`, which needs the grants, which need the provider
   let verify: OwnTokenVerifier;
@@ -69,8 +71,8 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   const grants = createGrants(db, provider);
   verify = createOwnTokenVerifier(provider.issuer, jwks, grants);
   const isServiceClient = createServiceClientCheck(MCP_SERVER_CLIENT_ID, config.mcpServerClientSecret);
-  const decide = createDecider(provider, config, approvals, createReceiptSigner(provider.issuer, jwks), audit);
-  registerTokenExchange(provider, { config, verify, grants, resourceInfo, policyOf: (c) => policyOf(policies, c) });
+  const decide = createDecider(provider, config, approvals, createReceiptSigner(provider.issuer, signer), audit);
+  const exchangeFastPath = registerTokenExchange(provider, { config, verify, grants, resourceInfo, signer, policyOf: (c) => policyOf(policies, c) });
 
   for (const event of ['access_token.issued', 'client_credentials.issued']) provider.on(event, (t: any) => grants.recordIssued(t));
   // every refusal lands in the audit trail with its standard error code and reason
@@ -95,6 +97,7 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
 
   traceProviderErrors(provider);
   provider.use(traceHops());
+  provider.use(exchangeFastPath);
   provider.use(registrationGuard('/reg', config.registrationRateLimitPerMinute));
   provider.use(protocolFixes(resourceServers(config), config.mcpResource));
   provider.use(router.middleware);

@@ -4,7 +4,8 @@
 //  - the hop: `token (<grant>)` with the grant type shortened (`token (token-exchange)`, `token (ciba)`,
 //    `token (authorization_code)`), `backchannel`, `pdp evaluation` (the PDP annotates its own span),
 //    oidc-provider's route name for its other endpoints, else `METHOD /path` with ids collapsed
-//  - the authenticated client, requested scope and resource
+//  - the authenticated client, requested scope and resource, and whether the token exchange fast path
+//    answered (token-exchange/fast-path.ts)
 //  - the DECODED claims of the tokens involved: subject_token / actor_token (token exchange),
 //    login_hint_token (CIBA), and the issued access token and ID token — payloads only
 //  - a refusal's OAuth error code, description and oidc-provider's detail (from its `*.error` events)
@@ -34,8 +35,16 @@ const shortGrant = (grantType: unknown) => (typeof grantType === 'string' ? GRAN
 // interaction uids, client ids, approval ids: anything long and id-like becomes :id
 const collapseIds = (path: string) => path.replace(/\/[A-Za-z0-9_-]{16,}(?=\/|$)/g, '/:id');
 
-function hopName(ctx: any, body: Record<string, any> | undefined): string {
-  const route: string | undefined = ctx.oidc?.route;
+/** what a hop is about: oidc-provider's context, or the token exchange fast path's record of the same fields */
+interface OAuthContext {
+  route?: string;
+  body?: unknown;
+  client?: { clientId: string };
+  fastPath?: boolean;
+}
+
+function hopName(ctx: any, oauth: OAuthContext | undefined, body: Record<string, any> | undefined): string {
+  const route = oauth?.route;
   if (route === 'token') return `token (${shortGrant(body?.grant_type)})`;
   if (route) return ROUTE_NAMES[route] ?? route;
   if (ctx.path === '/access/v1/evaluation') return 'pdp evaluation';
@@ -65,12 +74,13 @@ export function traceHops() {
     try {
       await next();
     } finally {
-      const request = plainObject(ctx.oidc?.body);
-      span.name = hopName(ctx, request);
-      span.setAttribute('oauth.client_id', ctx.oidc?.client?.clientId);
+      const oauth: OAuthContext | undefined = ctx.oidc ?? ctx.state.oauth;
+      const request = plainObject(oauth?.body);
+      span.name = hopName(ctx, oauth, request);
+      span.setAttributes({ 'oauth.client_id': oauth?.client?.clientId, 'oauth.fast_path': oauth?.fastPath });
       if (request) {
         span.setAttributes({
-          'oauth.grant_type': ctx.oidc?.route === 'token' ? request.grant_type : undefined,
+          'oauth.grant_type': oauth?.route === 'token' ? request.grant_type : undefined,
           'oauth.scope': request.scope,
           'oauth.resource': request.resource,
           'oauth.audience': request.audience,

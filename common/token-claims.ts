@@ -4,14 +4,16 @@
 
 const COMPACT_JWS = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
 
-function decodePart(part: string): Record<string, unknown> | undefined {
+function parseObject(json: string): Record<string, unknown> | undefined {
   try {
-    const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    const value = JSON.parse(json);
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
+
+const decodePart = (part: string) => parseObject(Buffer.from(part, 'base64url').toString('utf8'));
 
 function expandNested(value: unknown, depth: number): unknown {
   if (typeof value === 'string') {
@@ -31,6 +33,8 @@ export function decodeTokenClaims(token: unknown): Record<string, unknown> | und
   if (typeof token !== 'string' || token.length > 16_384) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
-  const claims = decodePart(parts[1]);
-  return claims ? (expandNested(claims, 0) as Record<string, unknown>) : undefined;
+  const json = Buffer.from(parts[1], 'base64url').toString('utf8');
+  const claims = parseObject(json);
+  // a nested JWS shows in the text as "eyJ…": without one there is nothing to expand
+  return claims && json.includes('eyJ') ? (expandNested(claims, 0) as Record<string, unknown>) : claims;
 }
