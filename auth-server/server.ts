@@ -72,7 +72,9 @@ export async function startAuthServer(config: StackConfig): Promise<RunningServi
   verify = createOwnTokenVerifier(provider.issuer, jwks, grants);
   const isServiceClient = createServiceClientCheck(MCP_SERVER_CLIENT_ID, config.mcpServerClientSecret);
   const decide = createDecider(provider, config, approvals, createReceiptSigner(provider.issuer, signer), audit);
-  const exchangeFastPath = registerTokenExchange(provider, { config, verify, grants, resourceInfo, signer, policyOf: (c) => policyOf(policies, c) });
+  const exchangeFastPath = registerTokenExchange(provider, {
+    config, verify, grants, resourceInfo, signer, log, policyOf: (c) => policyOf(policies, c),
+  });
 
   for (const event of ['access_token.issued', 'client_credentials.issued']) provider.on(event, (t: any) => grants.recordIssued(t));
   // every refusal lands in the audit trail with its standard error code and reason

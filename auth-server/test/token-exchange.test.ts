@@ -244,7 +244,7 @@ describe('token exchange (RFC 8693)', { concurrency: true }, () => {
       assertRefused(res, 400, 'unauthorized_client');
     });
 
-    it('refuses a subject token whose grant the user removed on the account page: invalid_grant', async () => {
+    it('refuses a subject token whose grant the user removed on the account page, also after a restart: invalid_grant', async () => {
       const agent = await userMcpToken(stack.config, { scope: 'portfolio:read portfolio:trade' });
       const before = await exchangeToken(stack.config, agent.accessToken);
       assert.equal(before.status, 200, JSON.stringify(before.body));
@@ -256,6 +256,10 @@ describe('token exchange (RFC 8693)', { concurrency: true }, () => {
       assertRefused(await exchangeToken(stack.config, agent.accessToken), 400, 'invalid_grant', /revoked/);
       const other = await exchangeToken(stack.config, reader.accessToken);
       assert.equal(other.status, 200, 'the user\'s other agents keep working');
+
+      await stack.restart();
+      assertRefused(await exchangeToken(stack.config, agent.accessToken), 400, 'invalid_grant', /revoked/);
+      assert.equal((await exchangeToken(stack.config, reader.accessToken)).status, 200);
     });
 
     it('gives mcp-server API tokens by client_credentials, and advertises the endpoints a client needs', async () => {

@@ -3,6 +3,7 @@
 // The common case is answered by a fast path in front of oidc-provider (fast-path.ts) that runs the
 // same steps; whatever it does not answer reaches the custom grant registered here.
 import type { StackConfig } from '../../common/config.js';
+import type { Logger } from '../../common/log.js';
 import type { Grants } from '../grants.js';
 import type { OwnTokenVerifier } from '../own-tokens.js';
 import type { ResourceInfo } from '../resource-info.js';
@@ -23,6 +24,7 @@ export interface TokenExchangeDeps {
   resourceInfo: ResourceInfo;
   policyOf: (client: any) => { audiences: string[]; scopes: string[] } | undefined;
   signer: Es256Signer;
+  log: Logger;
 }
 
 /** registers the grant; returns the fast path, a Koa middleware for the front of the provider's stack */
