@@ -1,14 +1,14 @@
 // Authenticates the static `mcp-server` client on our own endpoints (PDP, approval QR frames) the way
 // the token endpoint does for client_secret_basic: HTTP Basic, compared in constant time.
 import crypto from 'node:crypto';
+import { parseBasicAuthorization } from '../common/basic-auth.js';
 
 export function createServiceClientCheck(clientId: string, secret: string) {
   const expected = crypto.createHash('sha256').update(`${clientId}:${secret}`).digest();
   return function isServiceClient(authorization: string | undefined): boolean {
-    const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
-    if (!m) return false;
-    const [id, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
-    const given = crypto.createHash('sha256').update(`${decodeURIComponent(id)}:${decodeURIComponent(rest.join(':'))}`).digest();
+    const credentials = parseBasicAuthorization(authorization);
+    if (!credentials) return false;
+    const given = crypto.createHash('sha256').update(`${credentials.id}:${credentials.secret}`).digest();
     return crypto.timingSafeEqual(expected, given);
   };
 }

@@ -1,7 +1,8 @@
 // How the MCP server authenticates as the static `mcp-server` client on every call to the auth server
-// (token exchange, PDP, CIBA, revocation feed): client_secret_basic, form-encoded as RFC 6749 §2.3.1 asks.
+// (token exchange, PDP, CIBA, revocation feed): client_secret_basic.
+import { basicAuthorization } from '../common/basic-auth.js';
 import type { StackConfig } from '../common/config.js';
 
 export function mcpServerAuthorization(config: StackConfig): string {
-  return `Basic ${Buffer.from(`mcp-server:${encodeURIComponent(config.mcpServerClientSecret)}`).toString('base64')}`;
+  return basicAuthorization('mcp-server', config.mcpServerClientSecret);
 }

@@ -1,6 +1,7 @@
 // Obtains real tokens from a running auth server without the MCP SDK: registers a client by DCR,
 // runs the authorization code flow with PKCE through the real pages, and exchanges the code.
 import crypto from 'node:crypto';
+import { basicAuthorization } from '../common/basic-auth.js';
 import type { StackConfig } from '../common/config.js';
 import { FormBrowser } from './browser.js';
 import { authorizeInBrowser } from './oauth.js';
@@ -26,9 +27,8 @@ export async function registerClient(config: StackConfig, metadata: Record<strin
   return { client_id: body.client_id, client_secret: body.client_secret, redirect_uri };
 }
 
-export function basicAuth(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-}
+/** the client_secret_basic header, as the tests call it */
+export const basicAuth = basicAuthorization;
 
 /** posts a form to the token endpoint; returns status and parsed JSON */
 export async function tokenRequest(config: StackConfig, form: Record<string, string>, authorization?: string) {

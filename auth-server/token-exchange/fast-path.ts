@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import querystring from 'node:querystring';
 import { PassThrough } from 'node:stream';
+import { parseBasicAuthorization } from '../../common/basic-auth.js';
 import { epochSeconds } from '../../common/db.js';
 import { readBody } from '../../common/http.js';
 import { createAccessTokenClaims } from '../access-token-claims.js';
@@ -21,14 +22,11 @@ import { GRANT_TYPE, PARAMETERS, type ExchangeState } from './state.js';
 /** a token exchange form is two tokens and a few names: anything bigger takes the full path */
 const MAX_BODY = 8 * 1024;
 const FORM = /^application\/x-www-form-urlencoded(?:;\s*charset=utf-8)?$/i;
-const BASIC = /^Basic ([A-Za-z0-9+/]+={0,2})$/;
 /** request headers that change what oidc-provider answers or requires (CORS, DPoP, client attestation) */
 const FULL_PATH_HEADERS = ['origin', 'dpop', 'oauth-client-attestation', 'oauth-client-attestation-pop'];
 const FIELDS = new Set(['grant_type', ...PARAMETERS]);
 /** RFC 6749 §3.3 scope syntax, as oidc-provider checks it */
 const SCOPE_SYNTAX = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/;
-/** what oidc-provider refuses in a decoded client id or secret */
-const NOT_VSCHAR = /[^\x20-\x7E]/;
 
 export function exchangeFastPath(
   provider: any,
@@ -97,7 +95,7 @@ export function exchangeFastPath(
 function mayBeExchange(ctx: any): boolean {
   if (ctx.method !== 'POST' || ctx.path !== '/token') return false;
   const length = Number(ctx.get('content-length'));
-  return length > 0 && length <= MAX_BODY && FORM.test(ctx.get('content-type')) && ctx.get('authorization').startsWith('Basic ')
+  return length > 0 && length <= MAX_BODY && FORM.test(ctx.get('content-type')) && /^basic /i.test(ctx.get('authorization'))
     && FULL_PATH_HEADERS.every((h) => ctx.get(h) === '');
 }
 
@@ -114,18 +112,12 @@ function exchangeForm(body: Buffer): Record<string, string> | undefined {
 
 /** the client an HTTP Basic header authenticates, if it is registered for client_secret_basic and this grant */
 async function basicClient(provider: any, authorization: string): Promise<any> {
-  const m = BASIC.exec(authorization);
-  if (!m) return undefined;
-  const pair = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = pair.indexOf(':');
-  if (colon < 0) return undefined;
-  // RFC 6749 §2.3.1: both halves are form-encoded
-  const [id, secret] = [pair.slice(0, colon), pair.slice(colon + 1)].map((s) => decodeURIComponent(s.replace(/\+/g, '%20')));
-  if (NOT_VSCHAR.test(id) || NOT_VSCHAR.test(secret)) return undefined;
-  const client = await provider.Client.find(id);
+  const credentials = parseBasicAuthorization(authorization);
+  if (!credentials) return undefined;
+  const client = await provider.Client.find(credentials.id);
   if (client?.clientAuthMethod !== 'client_secret_basic' || !client.grantTypeAllowed(GRANT_TYPE)) return undefined;
   if (client.clientSecretExpiresAt && client.clientSecretExpiresAt <= epochSeconds()) return undefined;
-  return (await client.compareClientSecret(secret)) ? client : undefined;
+  return (await client.compareClientSecret(credentials.secret)) ? client : undefined;
 }
 
 /** the request as if unread: same headers, method, url and socket, and the body again, for oidc-provider */
