@@ -1,20 +1,13 @@
 // Gathers one trace from every service (`GET <service>/_spans?trace_id=`) for the flow inspector.
 // A service without tracing (404) or one that is down is reported as such, never as an error, and
 // whatever comes back passes through redactTokens before it reaches a browser.
+import type { SpanRecord } from '../common/trace.js';
 import { redactTokens } from './claims.js';
-import type { Lane, Lanes } from './lanes.js';
-import type { Span, Tracer } from './tracing.js';
+import type { Lanes } from './lanes.js';
+import type { Tracer } from './tracing.js';
+import type { FlowSpan, FlowView, Lane } from './ui/protocol.js';
 
-export interface LaneSpan extends Span {
-  lane: Lane;
-}
-
-export interface SourceState {
-  lane: Lane;
-  label: string;
-  state: 'ok' | 'no_tracing' | 'unreachable';
-  count: number;
-}
+type SourceState = FlowView['sources'][number];
 
 const TIMEOUT_MS = 1500;
 
@@ -28,7 +21,7 @@ function laneByName(service: unknown): Lane | undefined {
   return undefined;
 }
 
-async function fetchSpans(base: string, traceId: string): Promise<{ state: SourceState['state']; spans: Span[] }> {
+async function fetchSpans(base: string, traceId: string): Promise<{ state: SourceState['state']; spans: SpanRecord[] }> {
   try {
     const res = await fetch(`${base}/_spans?trace_id=${traceId}`, { signal: AbortSignal.timeout(TIMEOUT_MS), headers: { accept: 'application/json' } });
     if (!res.ok) {
@@ -36,7 +29,7 @@ async function fetchSpans(base: string, traceId: string): Promise<{ state: Sourc
       return { state: 'no_tracing', spans: [] };
     }
     const body = (await res.json()) as { spans?: unknown };
-    const spans = Array.isArray(body.spans) ? (body.spans as Span[]).filter((s) => s && s.trace_id === traceId && typeof s.span_id === 'string') : [];
+    const spans = Array.isArray(body.spans) ? (body.spans as SpanRecord[]).filter((s) => s && s.trace_id === traceId && typeof s.span_id === 'string') : [];
     return { state: 'ok', spans };
   } catch {
     return { state: 'unreachable', spans: [] };
@@ -45,7 +38,7 @@ async function fetchSpans(base: string, traceId: string): Promise<{ state: Sourc
 
 export async function collectFlow(tracer: Tracer, lanes: Lanes, traceId: string, mcpUrl?: string) {
   const sources: SourceState[] = [{ lane: 'host', label: 'Host', state: 'ok', count: 0 }];
-  const spans: LaneSpan[] = tracer.spans(traceId).map((s) => ({ ...s, lane: 'host' as const }));
+  const spans: FlowSpan[] = tracer.spans(traceId).map((s) => ({ ...s, lane: 'host' as const }));
   sources[0].count = spans.length;
   const remote = lanes.sources(mcpUrl);
   const results = await Promise.all(remote.map((s) => fetchSpans(s.url, traceId)));

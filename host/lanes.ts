@@ -1,7 +1,6 @@
 // The four lanes of the flow inspector, and which service a URL belongs to (public or internal address).
 import type { StackConfig } from '../common/config.js';
-
-export type Lane = 'host' | 'mcp' | 'auth' | 'api';
+import type { Lane } from './ui/protocol.js';
 
 export interface SpanSource {
   lane: Lane;

@@ -3,19 +3,7 @@
 // /_spans in the same shape the other services use. The active span travels in AsyncLocalStorage, so
 // requests the MCP SDK makes deep inside callTool/finishAuth still carry the right `traceparent`.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { formatTraceparent, newSpanId, newTraceId, TRACE_ID } from '../common/trace.js';
-
-export interface Span {
-  trace_id: string;
-  span_id: string;
-  parent_span_id?: string;
-  service: string;
-  name: string;
-  start_ms: number;
-  duration_ms: number;
-  status: 'ok' | 'error';
-  attributes: Record<string, unknown>;
-}
+import { formatTraceparent, newSpanId, newTraceId, TRACE_ID, type SpanRecord } from '../common/trace.js';
 
 export interface ActiveSpan {
   readonly traceId: string;
@@ -35,10 +23,10 @@ export function traceparent(span: { traceId: string; spanId: string }): string {
 
 export function createTracer(service = 'host') {
   // insertion-ordered, so the oldest trace is dropped first when the cap is reached
-  const traces = new Map<string, Span[]>();
+  const traces = new Map<string, SpanRecord[]>();
   const current = new AsyncLocalStorage<ActiveSpan>();
 
-  function record(span: Span) {
+  function record(span: SpanRecord) {
     let list = traces.get(span.trace_id);
     if (!list) {
       list = [];
@@ -54,10 +42,10 @@ export function createTracer(service = 'host') {
    */
   function start(name: string, attributes: Record<string, unknown> = {}, parent?: { traceId: string; spanId?: string }): ActiveSpan {
     const from = parent ?? current.getStore();
-    const span: Span = {
+    const span: SpanRecord = {
       trace_id: from?.traceId ?? newTraceId(),
       span_id: newSpanId(),
-      parent_span_id: from?.spanId,
+      parent_span_id: from?.spanId ?? null,
       service,
       name,
       start_ms: Date.now(),
@@ -101,7 +89,7 @@ export function createTracer(service = 'host') {
     start,
     inSpan,
     active: () => current.getStore(),
-    spans: (traceId: string): Span[] => [...(traces.get(traceId) ?? [])],
+    spans: (traceId: string): SpanRecord[] => [...(traces.get(traceId) ?? [])],
   };
 }
 

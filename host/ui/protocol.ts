@@ -1,4 +1,5 @@
 // Shapes shared by the host page, the host API and the widget bridge (types only).
+import type { SpanRecord } from '../../common/trace.js';
 
 export interface ToolResult {
   structuredContent?: Record<string, unknown>;
@@ -47,16 +48,10 @@ export interface SessionView {
   host: { name: string; clientMetadataUrl: string; redirectUri: string };
 }
 
-export interface FlowSpan {
-  trace_id: string;
-  span_id: string;
-  parent_span_id?: string;
-  service: string;
-  name: string;
-  start_ms: number;
-  duration_ms: number;
+/** a span of any service, with the inspector lane it is drawn in */
+export interface FlowSpan extends Omit<SpanRecord, 'status'> {
+  /** as the service wrote it: another MCP server's tracer may say "ERROR" */
   status: string;
-  attributes: Record<string, unknown>;
   lane: Lane;
 }
 
