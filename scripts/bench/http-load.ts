@@ -79,6 +79,23 @@ export function send(agent: http.Agent, target: LoadTarget, timeoutMs = 5000): P
   });
 }
 
+/** the load's verdict on one answer: undefined when good, else what was wrong */
+function problemWith(target: LoadTarget, answer: Answer): string | undefined {
+  return answer.status === 200 ? target.check(answer.status, answer.body) : `HTTP ${answer.status}: ${answer.body}`;
+}
+
+/** one request on its own connection, judged as the load would judge it: a refusal shows its message, not "N errors" */
+export async function tryOnce(target: LoadTarget): Promise<string | undefined> {
+  const agent = new http.Agent();
+  try {
+    return problemWith(target, await send(agent, target));
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** fills in content-length once so every request reuses the same header object */
 export function withBody(target: Omit<LoadTarget, 'body'>, body: string): LoadTarget {
   const buf = Buffer.from(body);
@@ -101,8 +118,7 @@ async function phase(agents: http.Agent[], source: LoadSource, o: Required<LoadO
       const target = next(issued++);
       const started = performance.now();
       try {
-        const answer = await send(agent, target, o.requestTimeoutMs);
-        const problem = answer.status === 200 ? target.check(answer.status, answer.body) : `HTTP ${answer.status}: ${answer.body}`;
+        const problem = problemWith(target, await send(agent, target, o.requestTimeoutMs));
         if (problem) fail(problem);
         else {
           if (latencies && ok < latencies.length) latencies[ok] = performance.now() - started;

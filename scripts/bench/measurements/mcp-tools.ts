@@ -12,7 +12,7 @@ import { userMcpToken } from '../../../test-support/tokens.js';
 import { MCP_STACK, removeDir, spawnStack, stackEnv, stopStack, tempDataDir, waitForMcpStack } from '../children.js';
 import { processCpuMs } from '../cpu.js';
 import { runLoad, type LoadResult } from '../http-load.js';
-import { loadDetail } from '../load-row.js';
+import { loadDetail, SKIPPED } from '../load-row.js';
 import { callTool, toolCallFactory, type ToolCall } from '../mcp-calls.js';
 import { ms, perSecond } from '../stats.js';
 import { errorRow, type Measurement, type Row } from '../types.js';
@@ -67,7 +67,7 @@ export const mcpToolCalls: Measurement = {
         for (const c of ready) {
           const key = `${c.key}@${concurrency}`;
           if (performance.now() > ctx.softDeadline) {
-            results.set(key, new Error('skipped: bench time budget used up'));
+            results.set(key, new Error(SKIPPED));
             continue;
           }
           try {

@@ -2,15 +2,12 @@
 // process, authenticated as the mcp-server client (HTTP Basic), with the AuthZEN body the MCP server
 // sends for a buy_stock call of 120 EUR (below the approval threshold: a plain permit), at 1 and 16
 // keep-alive connections.
-import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { basicAuth } from '../../../test-support/tokens.js';
 import { removeDir, spawnStack, stackEnv, stopStack, tempDataDir, waitForDiscovery } from '../children.js';
 import { processCpuMs } from '../cpu.js';
-import { runLoad, send, withBody, type LoadTarget } from '../http-load.js';
-import { loadDetail } from '../load-row.js';
-import { perSecond } from '../stats.js';
-import { errorRow, type Measurement, type Row } from '../types.js';
+import { runLoad, tryOnce, withBody, type LoadTarget } from '../http-load.js';
+import { loadCaseRow } from '../load-row.js';
+import type { Measurement, Row } from '../types.js';
 
 const NAME = 'PDP evaluation';
 const CONCURRENCY = [1, 16];
@@ -72,35 +69,20 @@ export const pdpEvaluation: Measurement = {
         },
         JSON.stringify(buyRequest()),
       );
-      const once = new http.Agent();
-      const preflight = await send(once, target).catch((err: Error) => ({ status: 0, body: err.message }));
-      once.destroy();
-      const problem = preflight.status === 200 ? plainPermit(200, preflight.body) : `HTTP ${preflight.status}: ${preflight.body}`;
+      const problem = await tryOnce(target);
       if (problem) throw new Error(problem);
 
       await runLoad(target, { concurrency: 16, durationMs: SERVER_WARMUP_MS, warmupMs: 0 });
       for (const concurrency of CONCURRENCY) {
-        const kase = `buy_stock 120 EUR → permit @${concurrency}`;
-        if (performance.now() > ctx.softDeadline) {
-          rows.push(errorRow(NAME, kase, new Error('skipped: bench time budget used up')));
-          continue;
-        }
-        try {
-          const r = await runLoad(target, {
-            concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, serverCpuMs: () => processCpuMs(child.proc.pid),
-          });
-          ctx.metrics.set(`pdp.rps@${concurrency}`, r.rps);
-          rows.push({
-            measurement: NAME,
-            case: kase,
-            result: perSecond(r.rps, 'req'),
-            target: 'all 200 permit',
-            met: r.errors === 0 && r.ok > 0,
-            detail: loadDetail(ctx, r),
-          });
-        } catch (err) {
-          rows.push(errorRow(NAME, kase, err));
-        }
+        rows.push(await loadCaseRow(ctx, {
+          measurement: NAME,
+          case: `buy_stock 120 EUR → permit @${concurrency}`,
+          source: target,
+          options: { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, serverCpuMs: () => processCpuMs(child.proc.pid) },
+          unit: 'req',
+          target: 'all 200 permit',
+          record: (r) => ctx.metrics.set(`pdp.rps@${concurrency}`, r.rps),
+        }));
       }
     } finally {
       await stopStack(child);

@@ -3,14 +3,11 @@
 // client with a real user MCP token as subject, and client_credentials for the API, each at 1 and 16
 // concurrent keep-alive connections. Every exchange presents the same subject token, as an MCP server
 // does for one user's session, so the server's verified-token cache is warm.
-import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { basicAuth, userMcpToken } from '../../../test-support/tokens.js';
 import { processCpuMs } from '../cpu.js';
 import { removeDir, spawnStack, stackEnv, stopStack, tempDataDir, waitForDiscovery } from '../children.js';
-import { runLoad, send, withBody, type LoadTarget } from '../http-load.js';
-import { loadDetail } from '../load-row.js';
-import { perSecond } from '../stats.js';
+import { runLoad, tryOnce, withBody, type LoadTarget } from '../http-load.js';
+import { loadCaseRow } from '../load-row.js';
 import { errorRow, type Measurement, type Row } from '../types.js';
 
 const NAME = 'token endpoint';
@@ -72,12 +69,9 @@ export const tokenEndpoint: Measurement = {
           },
           new URLSearchParams(c.form).toString(),
         );
-        // one request first, so a refusal shows its OAuth error instead of "N errors"
-        const once = new http.Agent();
-        const preflight = await send(once, target).catch((err: Error) => ({ status: 0, body: err.message }));
-        once.destroy();
-        if (preflight.status === 200) ready.push({ c, target });
-        else for (const n of CONCURRENCY) rows.push(errorRow(NAME, `${c.label} @${n}`, new Error(`HTTP ${preflight.status}: ${preflight.body}`)));
+        const problem = await tryOnce(target);
+        if (!problem) ready.push({ c, target });
+        else for (const n of CONCURRENCY) rows.push(errorRow(NAME, `${c.label} @${n}`, new Error(problem)));
       }
 
       // A fresh server runs its code unoptimized until V8 has compiled the hot paths (on background
@@ -86,28 +80,18 @@ export const tokenEndpoint: Measurement = {
 
       for (const { c, target } of ready) {
         for (const concurrency of CONCURRENCY) {
-          const kase = `${c.label} @${concurrency}`;
-          if (performance.now() > ctx.softDeadline) {
-            rows.push(errorRow(NAME, kase, new Error('skipped: bench time budget used up')));
-            continue;
-          }
-          try {
-            const r = await runLoad(target, {
-              concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, serverCpuMs: () => processCpuMs(child.proc.pid),
-            });
-            ctx.metrics.set(`${c.key}.rps@${concurrency}`, r.rps);
-            if (r.serverCpuMsPerRequest !== undefined) ctx.metrics.set(`${c.key}.server_cpu_ms_per_req@${concurrency}`, r.serverCpuMsPerRequest);
-            rows.push({
-              measurement: NAME,
-              case: kase,
-              result: perSecond(r.rps, 'req'),
-              target: 'all 200',
-              met: r.errors === 0,
-              detail: loadDetail(ctx, r),
-            });
-          } catch (err) {
-            rows.push(errorRow(NAME, kase, err));
-          }
+          rows.push(await loadCaseRow(ctx, {
+            measurement: NAME,
+            case: `${c.label} @${concurrency}`,
+            source: target,
+            options: { concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, serverCpuMs: () => processCpuMs(child.proc.pid) },
+            unit: 'req',
+            target: 'all 200',
+            record: (r) => {
+              ctx.metrics.set(`${c.key}.rps@${concurrency}`, r.rps);
+              if (r.serverCpuMsPerRequest !== undefined) ctx.metrics.set(`${c.key}.server_cpu_ms_per_req@${concurrency}`, r.serverCpuMsPerRequest);
+            },
+          }));
         }
       }
     } finally {
